@@ -1,0 +1,79 @@
+package gemm
+
+import (
+	"fmt"
+	"testing"
+)
+
+// benchSizes are the M x N x K products of issue 3 (BERT-base shapes).
+var benchSizes = [][3]int{
+	{768, 768, 768}, {3072, 768, 768}, {768, 3072, 768},
+	{768, 768, 3072}, {1024, 3072, 768}, {1024, 768, 3072},
+}
+
+func benchGemm(b *testing.B, threads int, transA, transB bool, m, n, k int) {
+	a := make([]float32, m*k)
+	bm := make([]float32, k*n)
+	c := make([]float32, m*n)
+	for i := range a {
+		a[i] = float32(i%13-6) / 8
+	}
+	for i := range bm {
+		bm[i] = float32(i%11-5) / 8
+	}
+	lda, ldb := k, n
+	if transA {
+		lda = m
+	}
+	if transB {
+		ldb = k
+	}
+	SgemmThreads(threads, transA, transB, m, n, k, 1, a, lda, bm, ldb, 0, c, n)
+	b.SetBytes(int64(4 * (m*k + k*n + m*n)))
+	b.ResetTimer()
+	for b.Loop() {
+		SgemmThreads(threads, transA, transB, m, n, k, 1, a, lda, bm, ldb, 0, c, n)
+	}
+	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// BenchmarkSgemm is C = A*B for the sizes of issue 3 on 1 and 2 workers.
+func BenchmarkSgemm(b *testing.B) {
+	for _, s := range benchSizes {
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%dx%dx%d/threads=%d", s[0], s[1], s[2], threads), func(b *testing.B) {
+				benchGemm(b, threads, false, false, s[0], s[1], s[2])
+			})
+		}
+	}
+}
+
+// BenchmarkSgemmTrans covers the transposed operands of a linear layer
+// (x W^T) and its backward passes (dX = dY W, dW = dY^T X).
+func BenchmarkSgemmTrans(b *testing.B) {
+	const m, n, k = 1024, 768, 768
+	for _, tr := range []struct {
+		name   string
+		ta, tb bool
+	}{{"NN", false, false}, {"NT", false, true}, {"TN", true, false}, {"TT", true, true}} {
+		b.Run(fmt.Sprintf("%s/%dx%dx%d/threads=1", tr.name, m, n, k), func(b *testing.B) {
+			benchGemm(b, 1, tr.ta, tr.tb, m, n, k)
+		})
+	}
+}
+
+// BenchmarkSgemmBatched is attention-shaped: 12 heads of 128x128x64.
+func BenchmarkSgemmBatched(b *testing.B) {
+	const m, n, k, batch = 128, 128, 64, 12
+	a := make([]float32, batch*m*k)
+	bm := make([]float32, batch*k*n)
+	c := make([]float32, batch*m*n)
+	for _, threads := range []int{1, 2} {
+		b.Run(fmt.Sprintf("%dx%dx%dx%d/threads=%d", batch, m, n, k, threads), func(b *testing.B) {
+			for b.Loop() {
+				SgemmBatched(threads, false, true, m, n, k, 1, a, k, m*k, bm, k, n*k, 0, c, n, m*n, batch)
+			}
+			b.ReportMetric(2*float64(batch*m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

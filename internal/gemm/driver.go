@@ -1,0 +1,306 @@
+package gemm
+
+import (
+	"sync"
+	"unsafe"
+
+	"github.com/idim-go/idim/internal/cpu"
+)
+
+// problem is one product C = alpha*op(A)*op(B) + beta*C, already checked.
+type problem struct {
+	transA, transB bool
+	m, n, k        int
+	alpha          float32
+	a              []float32
+	lda            int
+	b              []float32
+	ldb            int
+	beta           float32
+	c              []float32
+	ldc            int
+}
+
+// kernel is one micro-kernel with the blocking that suits it. fn computes
+//
+//	C[i*ldc+j] = alpha * sum_p a[p*mr+i]*b[p*nr+j] + beta*C[i*ldc+j]
+//
+// for the whole mr x nr tile (beta == 0: C is not read), from an A sliver
+// packed as k rows of mr and a B sliver packed as k rows of nr.
+type kernel struct {
+	name   string
+	mr, nr int
+	kc     int // depth of a packed block: a kc x nr B sliver stays in L1
+	mc     int // rows of A packed at once: mc x kc stays in L2
+	fn     func(k int, a, b, c []float32, ldc int, alpha, beta float32)
+}
+
+// bBudget caps the packed op(B) panel (all of k times nc columns), in
+// floats, so that huge products work in column blocks. Tests lower it.
+var bBudget = 4 << 20
+
+const (
+	// parallelMin is the smallest m*n*k that is split over workers.
+	parallelMin = 96 * 96 * 96
+	maxTile     = 16 * 32 // largest mr*nr of any kernel
+)
+
+// workspace is one worker's packed A block and edge tile.
+type workspace struct {
+	a   []float32
+	tmp [maxTile]float32
+}
+
+var (
+	wsPool   = sync.Pool{New: func() any { return new(workspace) }}
+	taskPool = sync.Pool{New: func() any { return new(task) }}
+)
+
+// aligned returns buf resliced to n floats if it can hold them, else a new
+// slice of n floats whose first element is 64-byte aligned.
+func aligned(buf []float32, n int) []float32 {
+	if cap(buf) >= n {
+		return buf[:n]
+	}
+	raw := make([]float32, n+16)
+	off := int((64 - uintptr(unsafe.Pointer(&raw[0]))&63) & 63 / 4)
+	return raw[off : off+n : off+n]
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// split divides n into the fewest blocks of at most size and returns the
+// block size that makes them even, rounded up to a multiple of unit.
+func split(n, size, unit int) int {
+	blocks := ceilDiv(n, size)
+	return ceilDiv(ceilDiv(n, blocks), unit) * unit
+}
+
+// workers is how many workers a product of this size gets.
+func workers(threads, m, n, k int) int {
+	w := cpu.Workers()
+	if threads > 0 && threads < w {
+		w = threads
+	}
+	if m*n*k < parallelMin {
+		w = 1
+	}
+	return w
+}
+
+// run computes one product on at most threads workers.
+func run(threads int, p *problem) {
+	if p.m == 0 || p.n == 0 {
+		return
+	}
+	if p.k == 0 || p.alpha == 0 {
+		scaleC(p)
+		return
+	}
+	t := taskPool.Get().(*task)
+	t.solve(pickKernel(), p, workers(threads, p.m, p.n, p.k))
+	t.p = problem{} // drop the caller's slices
+	taskPool.Put(t)
+}
+
+// scaleC sets C = beta*C (C = 0 when beta == 0).
+func scaleC(p *problem) {
+	for i := 0; i < p.m; i++ {
+		row := p.c[i*p.ldc : i*p.ldc+p.n]
+		switch p.beta {
+		case 0:
+			clear(row)
+		case 1:
+		default:
+			for j := range row {
+				row[j] *= p.beta
+			}
+		}
+	}
+}
+
+// Phases of a task, each one cpu.Parallel call.
+const (
+	phasePackB = iota // units: nr-column slivers of the current op(B) panel
+	phaseRows         // units: mr-row slivers of C, each worker packs its own A
+	phaseCols         // units: nr-column slivers, each worker packs all of A
+)
+
+// task is the state of one product, reused through taskPool so that
+// cpu.Parallel gets the same pointer every time and nothing is allocated.
+type task struct {
+	kern  *kernel
+	p     problem
+	phase int
+	kc    int       // depth of each packed block (the last may be shorter)
+	mc    int       // rows packed at once by a worker
+	jc    int       // first column of the current op(B) panel
+	nb    int       // its width
+	bpad  int       // its width rounded up to nr
+	bbuf  []float32 // packed op(B) panel: k/kc blocks of kc x bpad
+	split int       // phaseRows or phaseCols
+}
+
+func (t *task) solve(kern *kernel, p *problem, w int) {
+	t.kern, t.p = kern, *p
+	mr, nr := kern.mr, kern.nr
+	t.kc = split(p.k, kern.kc, 1)
+	t.mc = split(p.m, kern.mc, mr)
+	nc := max(bBudget/p.k/nr*nr, nr)
+	nc = split(p.n, nc, nr)
+	t.split = phaseRows
+	if w > 1 && ceilDiv(p.m, mr) < 4*w && p.n > p.m {
+		t.split = phaseCols
+	}
+	if t.split == phaseRows && w > 1 {
+		// Each worker gets whole row blocks of its own chunk, evenly.
+		t.mc = split(ceilDiv(ceilDiv(p.m, mr), w)*mr, kern.mc, mr)
+	}
+	for jc := 0; jc < p.n; jc += nc {
+		t.jc, t.nb = jc, min(nc, p.n-jc)
+		slivers := ceilDiv(t.nb, nr)
+		t.bpad = slivers * nr
+		t.bbuf = aligned(t.bbuf, p.k*t.bpad)
+		t.phase = phasePackB
+		cpu.Parallel(slivers, 1, w, t)
+		t.phase = t.split
+		if t.split == phaseRows {
+			cpu.Parallel(ceilDiv(p.m, mr), 1, w, t)
+		} else {
+			cpu.Parallel(slivers, 1, w, t)
+		}
+	}
+}
+
+// Run does units [lo, hi) of the current phase.
+func (t *task) Run(worker, lo, hi int) {
+	p, mr, nr := &t.p, t.kern.mr, t.kern.nr
+	if t.phase == phasePackB {
+		for pc := 0; pc < p.k; pc += t.kc {
+			kb := min(t.kc, p.k-pc)
+			for s := lo; s < hi; s++ {
+				t.packB(t.bbuf[pc*t.bpad+s*kb*nr:][:kb*nr], pc, kb, s)
+			}
+		}
+		return
+	}
+	ws := wsPool.Get().(*workspace)
+	r0, r1, s0, s1 := 0, p.m, lo, hi
+	if t.phase == phaseRows {
+		r0, r1, s0, s1 = lo*mr, min(hi*mr, p.m), 0, ceilDiv(t.nb, nr)
+	}
+	ws.a = aligned(ws.a, t.mc*t.kc)
+	for pc := 0; pc < p.k; pc += t.kc {
+		kb := min(t.kc, p.k-pc)
+		beta := p.beta
+		if pc > 0 {
+			beta = 1
+		}
+		for ic := r0; ic < r1; ic += t.mc {
+			mb := min(t.mc, r1-ic)
+			t.packA(ws.a, ic, mb, pc, kb)
+			t.macro(ws, ic, mb, pc, kb, s0, s1, beta)
+		}
+	}
+	wsPool.Put(ws)
+}
+
+// packA packs rows [ic, ic+mb) x depth [pc, pc+kb) of op(A) into mr-row
+// slivers of kb x mr each.
+func (t *task) packA(dst []float32, ic, mb, pc, kb int) {
+	p, mr := &t.p, t.kern.mr
+	for r := 0; r < mb; r += mr {
+		d := dst[r*kb:][:kb*mr]
+		rows := min(mr, mb-r)
+		if p.transA {
+			packCopy(d, p.a[pc*p.lda+ic+r:], p.lda, kb, mr, rows)
+		} else {
+			packTrans(d, p.a[(ic+r)*p.lda+pc:], p.lda, kb, mr, rows)
+		}
+	}
+}
+
+// packB packs sliver s of the current panel, depth [pc, pc+kb).
+func (t *task) packB(dst []float32, pc, kb, s int) {
+	p, nr := &t.p, t.kern.nr
+	j0 := t.jc + s*nr
+	cols := min(nr, t.nb-s*nr)
+	if p.transB {
+		packTrans(dst, p.b[j0*p.ldb+pc:], p.ldb, kb, nr, cols)
+	} else {
+		packCopy(dst, p.b[pc*p.ldb+j0:], p.ldb, kb, nr, cols)
+	}
+}
+
+// macro multiplies the packed rows [ic, ic+mb) of A with slivers [s0, s1) of
+// the packed B block at depth pc into C.
+func (t *task) macro(ws *workspace, ic, mb, pc, kb, s0, s1 int, beta float32) {
+	p, mr, nr, fn := &t.p, t.kern.mr, t.kern.nr, t.kern.fn
+	for s := s0; s < s1; s++ {
+		jr := s * nr
+		nw := min(nr, t.nb-jr)
+		bs := t.bbuf[pc*t.bpad+jr*kb:][:kb*nr]
+		for ir := 0; ir < mb; ir += mr {
+			mh := min(mr, mb-ir)
+			as := ws.a[ir*kb:][:kb*mr]
+			ci := (ic+ir)*p.ldc + t.jc + jr
+			if mh == mr && nw == nr {
+				fn(kb, as, bs, p.c[ci:], p.ldc, p.alpha, beta)
+				continue
+			}
+			tmp := ws.tmp[:mr*nr]
+			fn(kb, as, bs, tmp, nr, 1, 0)
+			for i := 0; i < mh; i++ {
+				crow := p.c[ci+i*p.ldc:][:nw]
+				trow := tmp[i*nr:][:nw]
+				if beta == 0 {
+					for j, v := range trow {
+						crow[j] = p.alpha * v
+					}
+				} else {
+					for j, v := range trow {
+						crow[j] = p.alpha*v + beta*crow[j]
+					}
+				}
+			}
+		}
+	}
+}
+
+// packCopy packs dst[q*w+j] = src[q*ld+j] for q < kb, j < cols, and zeros
+// the columns from cols to w.
+func packCopy(dst, src []float32, ld, kb, w, cols int) {
+	for q := 0; q < kb; q++ {
+		d := dst[q*w : q*w+w]
+		copy(d, src[q*ld:q*ld+cols])
+		clear(d[cols:])
+	}
+}
+
+// packTrans packs dst[q*w+j] = src[j*ld+q] for q < kb, j < cols, and zeros
+// the columns from cols to w.
+func packTrans(dst, src []float32, ld, kb, w, cols int) {
+	dst = dst[:kb*w]
+	j := 0
+	for ; j+4 <= cols; j += 4 {
+		r0 := src[j*ld : j*ld+kb]
+		r1 := src[(j+1)*ld : (j+1)*ld+kb]
+		r2 := src[(j+2)*ld : (j+2)*ld+kb]
+		r3 := src[(j+3)*ld : (j+3)*ld+kb]
+		for q := range r0 {
+			d := dst[q*w+j : q*w+j+4]
+			d[0], d[1], d[2], d[3] = r0[q], r1[q], r2[q], r3[q]
+		}
+	}
+	for ; j < cols; j++ {
+		r := src[j*ld : j*ld+kb]
+		for q, v := range r {
+			dst[q*w+j] = v
+		}
+	}
+	if cols < w {
+		for q := 0; q < kb; q++ {
+			clear(dst[q*w+cols : q*w+w])
+		}
+	}
+}
