@@ -377,4 +377,3 @@ func FuzzTransform(f *testing.F) {
 		}
 	})
 }
-

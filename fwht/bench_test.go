@@ -1,0 +1,70 @@
+package fwht
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/idim-go/idim/internal/cpu"
+)
+
+// BenchmarkTransform: <impl>/float32/n=<n>, single-threaded, in place on the
+// same buffer.
+func BenchmarkTransform(b *testing.B) {
+	type impl struct {
+		name  string
+		selec func() func()
+	}
+	impls := []impl{}
+	for _, im := range cpu.Impls() {
+		impls = append(impls, impl{im.Name, im.Select})
+	}
+	impls = append(impls, impl{"best", func() func() { return func() {} }})
+	for _, im := range impls {
+		for lg := 4; lg <= 24; lg++ {
+			n := 1 << lg
+			b.Run(fmt.Sprintf("%s/float32/n=%d", im.name, n), func(b *testing.B) {
+				defer im.selec()()
+				x := make([]float32, n)
+				for i := range x {
+					x[i] = float32(i%7) - 3
+				}
+				b.SetBytes(int64(4 * n))
+				benchLoop(b, x, func() { _ = Transform(x) })
+			})
+		}
+	}
+}
+
+// benchLoop runs f (an in-place transform of x) b.N times. H H = n I, so
+// after 2k transforms x is n^k times what it was: every 2k calls, with
+// n^k <= 2^60, x is scaled back (exactly, by a power of two), off the clock
+// for large n where the scaling pass would be visible.
+func benchLoop(b *testing.B, x []float32, f func()) {
+	n := len(x)
+	lg := 0
+	for 1<<lg < n {
+		lg++
+	}
+	k := 30
+	if lg > 0 {
+		k = max(1, 60/lg)
+	}
+	s := float32(1)
+	for i := 0; i < k; i++ {
+		s /= float32(n)
+	}
+	i := 0
+	for b.Loop() {
+		f()
+		if i++; i == 2*k {
+			i = 0
+			if n >= 1<<16 {
+				b.StopTimer()
+			}
+			scale32(x, s)
+			if n >= 1<<16 {
+				b.StartTimer()
+			}
+		}
+	}
+}

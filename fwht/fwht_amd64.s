@@ -1,0 +1,256 @@
+//go:build gc && !purego
+
+#include "textflag.h"
+
+// Butterflies. BF(a, b, s, d): s = a + b, d = a - b (any vector width).
+#define BF(a, b, s, d) VADDPS b, a, s; VSUBPS b, a, d
+
+// R8 does the three levels of a radix-8 step on rows a0..a7 (row i holds
+// element i*h of each transform), using b0..b7 as the other half of a ping-
+// pong; the result is in b0..b7.
+#define R8(a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7) \
+	BF(a0, a1, b0, b1); BF(a2, a3, b2, b3); BF(a4, a5, b4, b5); BF(a6, a7, b6, b7) \
+	BF(b0, b2, a0, a2); BF(b1, b3, a1, a3); BF(b4, b6, a4, a6); BF(b5, b7, a5, a7) \
+	BF(a0, a4, b0, b4); BF(a1, a5, b1, b5); BF(a2, a6, b2, b6); BF(a3, a7, b3, b7)
+
+// R4: two levels on a0..a3; result in a0..a3.
+#define R4(a0, a1, a2, a3, b0, b1, b2, b3) \
+	BF(a0, a1, b0, b1); BF(a2, a3, b2, b3) \
+	BF(b0, b2, a0, a2); BF(b1, b3, a1, a3)
+
+// One level inside a vector, at lane distance s: with y the vector whose
+// lanes i and i+s are swapped, y + x*sign is x[i]+x[i+s] in the lower lane
+// and x[i]-x[i+s] in the upper one (sign = +1 lower, -1 upper). x*(+-1) is
+// exact, so this rounds exactly like the add and the subtract.
+#define IVP(imm, sg, a, b) VPERMILPS $imm, a, b; VFMADD231PS sg, a, b
+#define IVS(imm, sg, a, b) VSHUFF32X4 $imm, a, a, b; VFMADD231PS sg, a, b
+#define IVY(sg, a, b) VPERM2F128 $0x01, a, a, b; VFMADD231PS sg, a, b
+
+#define IVP8(imm, sg, a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7) \
+	IVP(imm, sg, a0, b0); IVP(imm, sg, a1, b1); IVP(imm, sg, a2, b2); IVP(imm, sg, a3, b3) \
+	IVP(imm, sg, a4, b4); IVP(imm, sg, a5, b5); IVP(imm, sg, a6, b6); IVP(imm, sg, a7, b7)
+#define IVS8(imm, sg, a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7) \
+	IVS(imm, sg, a0, b0); IVS(imm, sg, a1, b1); IVS(imm, sg, a2, b2); IVS(imm, sg, a3, b3) \
+	IVS(imm, sg, a4, b4); IVS(imm, sg, a5, b5); IVS(imm, sg, a6, b6); IVS(imm, sg, a7, b7)
+#define IVY8(sg, a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7) \
+	IVY(sg, a0, b0); IVY(sg, a1, b1); IVY(sg, a2, b2); IVY(sg, a3, b3) \
+	IVY(sg, a4, b4); IVY(sg, a5, b5); IVY(sg, a6, b6); IVY(sg, a7, b7)
+
+// Row addressing shared by the radix kernels: AX = row 0, CX = row 4,
+// BX = h in bytes, DX = 3h in bytes.
+#define ROWS(r0, r1, r2, r3, r4, r5, r6, r7, op) \
+	op (AX), r0; op (AX)(BX*1), r1; op (AX)(BX*2), r2; op (AX)(DX*1), r3 \
+	op (CX), r4; op (CX)(BX*1), r5; op (CX)(BX*2), r6; op (CX)(DX*1), r7
+#define STROWS(r0, r1, r2, r3, r4, r5, r6, r7, op) \
+	op r0, (AX); op r1, (AX)(BX*1); op r2, (AX)(BX*2); op r3, (AX)(DX*1) \
+	op r4, (CX); op r5, (CX)(BX*1); op r6, (CX)(BX*2); op r7, (CX)(DX*1)
+
+#define RADIX_PROLOGUE(shift) \
+	MOVQ x+0(FP), AX \
+	MOVQ h+8(FP), BX \
+	MOVQ cols+16(FP), SI \
+	SHLQ $2, BX \
+	LEAQ (BX)(BX*2), DX \
+	LEAQ (AX)(BX*4), CX \
+	SHRQ $shift, SI
+
+// func base512(x *float32, n int, signs *float32)
+// Levels 1, 2, 4, ..., 64 on every chunk of 128 floats; n is a multiple of 128.
+TEXT ·base512(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), AX
+	MOVQ n+8(FP), SI
+	MOVQ signs+16(FP), DX
+	VMOVUPS 0(DX), Z16   // +-+-...
+	VMOVUPS 64(DX), Z17  // ++--...
+	VMOVUPS 128(DX), Z18 // 4x+ 4x- ...
+	VMOVUPS 192(DX), Z19 // 8x+ 8x-
+	SHRQ $7, SI
+	JZ   b512done
+
+b512loop:
+	VMOVUPS 0(AX), Z0
+	VMOVUPS 64(AX), Z1
+	VMOVUPS 128(AX), Z2
+	VMOVUPS 192(AX), Z3
+	VMOVUPS 256(AX), Z4
+	VMOVUPS 320(AX), Z5
+	VMOVUPS 384(AX), Z6
+	VMOVUPS 448(AX), Z7
+	IVP8(0xB1, Z16, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	IVP8(0x4E, Z17, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	IVS8(0xB1, Z18, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	IVS8(0x4E, Z19, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	R8(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	VMOVUPS Z8, 0(AX)
+	VMOVUPS Z9, 64(AX)
+	VMOVUPS Z10, 128(AX)
+	VMOVUPS Z11, 192(AX)
+	VMOVUPS Z12, 256(AX)
+	VMOVUPS Z13, 320(AX)
+	VMOVUPS Z14, 384(AX)
+	VMOVUPS Z15, 448(AX)
+	ADDQ $512, AX
+	DECQ SI
+	JNZ  b512loop
+
+b512done:
+	VZEROUPPER
+	RET
+
+// func r8AVX512(x *float32, h, cols int)
+TEXT ·r8AVX512(SB), NOSPLIT, $0-24
+	RADIX_PROLOGUE(4)
+	JZ r8z_done
+
+r8z_loop:
+	ROWS(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, VMOVUPS)
+	R8(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	STROWS(Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, VMOVUPS)
+	ADDQ $64, AX
+	ADDQ $64, CX
+	DECQ SI
+	JNZ  r8z_loop
+
+r8z_done:
+	VZEROUPPER
+	RET
+
+// func r4AVX512(x *float32, h, cols int)
+TEXT ·r4AVX512(SB), NOSPLIT, $0-24
+	RADIX_PROLOGUE(4)
+	JZ r4z_done
+
+r4z_loop:
+	VMOVUPS (AX), Z0
+	VMOVUPS (AX)(BX*1), Z1
+	VMOVUPS (AX)(BX*2), Z2
+	VMOVUPS (AX)(DX*1), Z3
+	R4(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, (AX)(BX*1)
+	VMOVUPS Z2, (AX)(BX*2)
+	VMOVUPS Z3, (AX)(DX*1)
+	ADDQ $64, AX
+	DECQ SI
+	JNZ  r4z_loop
+
+r4z_done:
+	VZEROUPPER
+	RET
+
+// func r2AVX512(x *float32, h, cols int)
+TEXT ·r2AVX512(SB), NOSPLIT, $0-24
+	RADIX_PROLOGUE(4)
+	JZ r2z_done
+
+r2z_loop:
+	VMOVUPS (AX), Z0
+	VMOVUPS (AX)(BX*1), Z1
+	BF(Z0, Z1, Z2, Z3)
+	VMOVUPS Z2, (AX)
+	VMOVUPS Z3, (AX)(BX*1)
+	ADDQ $64, AX
+	DECQ SI
+	JNZ  r2z_loop
+
+r2z_done:
+	VZEROUPPER
+	RET
+
+// func base256(x *float32, n int, signs *float32)
+// Levels 1, 2, ..., 32 on every chunk of 64 floats; n is a multiple of 64.
+TEXT ·base256(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), AX
+	MOVQ n+8(FP), SI
+	MOVQ signs+16(FP), DX
+	SHRQ $6, SI
+	JZ   b256done
+
+b256loop:
+	VMOVUPS 0(AX), Y0
+	VMOVUPS 32(AX), Y1
+	VMOVUPS 64(AX), Y2
+	VMOVUPS 96(AX), Y3
+	VMOVUPS 128(AX), Y4
+	VMOVUPS 160(AX), Y5
+	VMOVUPS 192(AX), Y6
+	VMOVUPS 224(AX), Y7
+	IVP8(0xB1, 0(DX), Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15)
+	IVP8(0x4E, 64(DX), Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
+	IVY8(128(DX), Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15)
+	R8(Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
+	VMOVUPS Y0, 0(AX)
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y3, 96(AX)
+	VMOVUPS Y4, 128(AX)
+	VMOVUPS Y5, 160(AX)
+	VMOVUPS Y6, 192(AX)
+	VMOVUPS Y7, 224(AX)
+	ADDQ $256, AX
+	DECQ SI
+	JNZ  b256loop
+
+b256done:
+	VZEROUPPER
+	RET
+
+// func r8AVX2(x *float32, h, cols int)
+TEXT ·r8AVX2(SB), NOSPLIT, $0-24
+	RADIX_PROLOGUE(3)
+	JZ r8y_done
+
+r8y_loop:
+	ROWS(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, VMOVUPS)
+	R8(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15)
+	STROWS(Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15, VMOVUPS)
+	ADDQ $32, AX
+	ADDQ $32, CX
+	DECQ SI
+	JNZ  r8y_loop
+
+r8y_done:
+	VZEROUPPER
+	RET
+
+// func r4AVX2(x *float32, h, cols int)
+TEXT ·r4AVX2(SB), NOSPLIT, $0-24
+	RADIX_PROLOGUE(3)
+	JZ r4y_done
+
+r4y_loop:
+	VMOVUPS (AX), Y0
+	VMOVUPS (AX)(BX*1), Y1
+	VMOVUPS (AX)(BX*2), Y2
+	VMOVUPS (AX)(DX*1), Y3
+	R4(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, (AX)(BX*1)
+	VMOVUPS Y2, (AX)(BX*2)
+	VMOVUPS Y3, (AX)(DX*1)
+	ADDQ $32, AX
+	DECQ SI
+	JNZ  r4y_loop
+
+r4y_done:
+	VZEROUPPER
+	RET
+
+// func r2AVX2(x *float32, h, cols int)
+TEXT ·r2AVX2(SB), NOSPLIT, $0-24
+	RADIX_PROLOGUE(3)
+	JZ r2y_done
+
+r2y_loop:
+	VMOVUPS (AX), Y0
+	VMOVUPS (AX)(BX*1), Y1
+	BF(Y0, Y1, Y2, Y3)
+	VMOVUPS Y2, (AX)
+	VMOVUPS Y3, (AX)(BX*1)
+	ADDQ $32, AX
+	DECQ SI
+	JNZ  r2y_loop
+
+r2y_done:
+	VZEROUPPER
+	RET
