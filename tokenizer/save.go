@@ -1,0 +1,101 @@
+package tokenizer
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// Save writes vocab.json (token -> id, in id order) and merges.txt (a
+// "#version: 0.2" line, then one merge a line, by rank) into dir, creating it
+// if needed. Each file is written atomically: a temporary file in dir,
+// fsynced, then renamed over the old one. Load reads them back; added tokens
+// other than the RoBERTa and GPT-2 specials lose their flags.
+func (t *Tokenizer) Save(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var v bytes.Buffer
+	v.WriteString("{")
+	first := true
+	for id, tok := range t.tokens {
+		if tok == "" {
+			continue
+		}
+		if !first {
+			v.WriteString(",\n")
+		} else {
+			v.WriteString("\n")
+		}
+		first = false
+		v.Write(quoteJSON(tok))
+		v.WriteString(": ")
+		v.WriteString(strconv.Itoa(id))
+	}
+	v.WriteString("\n}\n")
+	var m bytes.Buffer
+	m.WriteString("#version: 0.2\n")
+	for i, p := range t.mergeList {
+		a, b := t.tokens[p[0]], t.tokens[p[1]]
+		if bytes.ContainsAny([]byte(a+b), " \n\r") {
+			return fmt.Errorf("tokenizer: merge %d (%q, %q) has white space and cannot be written to merges.txt", i, a, b)
+		}
+		m.WriteString(a)
+		m.WriteByte(' ')
+		m.WriteString(b)
+		m.WriteByte('\n')
+	}
+	if err := WriteFileAtomic(filepath.Join(dir, "vocab.json"), v.Bytes()); err != nil {
+		return err
+	}
+	return WriteFileAtomic(filepath.Join(dir, "merges.txt"), m.Bytes())
+}
+
+// quoteJSON is s as a JSON string, without escaping <, > and &.
+func quoteJSON(s string) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'})
+}
+
+// WriteFileAtomic writes data to path so that path holds either its old
+// contents or all of data, never a part: a temporary file beside path is
+// written, fsynced and renamed over path, and the directory is fsynced.
+func WriteFileAtomic(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	if d, derr := os.Open(dir); derr == nil {
+		d.Sync() // best effort: some file systems cannot sync a directory
+		d.Close()
+	}
+	return nil
+}
