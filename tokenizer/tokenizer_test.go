@@ -84,10 +84,10 @@ func TestEncodeMatchesReference(t *testing.T) {
 	ranks := rankTable(tok)
 	rng := rand.New(rand.NewPCG(1, 2))
 	texts := []string{
-		strings.Repeat("a", 1000),      // one long word: the heap path
-		strings.Repeat("ab", 300),      // likewise
-		strings.Repeat(" ", 200),       // a long run of spaces
-		strings.Repeat("😀", 100),       // long run of one symbol class
+		strings.Repeat("a", 1000),       // one long word: the heap path
+		strings.Repeat("ab", 300),       // likewise
+		strings.Repeat(" ", 200),        // a long run of spaces
+		strings.Repeat("😀", 100),        // long run of one symbol class
 		strings.Repeat("0123456789", 9), // long number
 		string(readProse(t)[:5000]),
 	}

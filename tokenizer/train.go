@@ -143,7 +143,7 @@ func (h *pairHeap) Less(i, j int) bool {
 	return tok[uint32(a.pair)] < tok[uint32(b.pair)]
 }
 func (h *pairHeap) Swap(i, j int) { h.e[i], h.e[j] = h.e[j], h.e[i] }
-func (h *pairHeap) Push(x any)   { h.e = append(h.e, x.(pairCount)) }
+func (h *pairHeap) Push(x any)    { h.e = append(h.e, x.(pairCount)) }
 func (h *pairHeap) Pop() any {
 	x := h.e[len(h.e)-1]
 	h.e = h.e[:len(h.e)-1]
