@@ -2,6 +2,7 @@ package fwht
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/bits"
 	"math/rand/v2"
@@ -171,27 +172,29 @@ func TestTransformLarge(t *testing.T) {
 		if e := maxErr(gen, ref); e > bound {
 			t.Fatalf("generic n=%d: error %g > %g", n, e, bound)
 		}
-		cpu.ForEachImpl(t, func(t *testing.T) {
-			off := lg % 16
-			buf, v := guarded(x, off)
-			if err := Transform(v); err != nil {
-				t.Fatal(err)
-			}
-			checkGuards(t, buf, off, n)
-			for i := range v {
-				if !sameBits(v[i], gen[i]) {
-					t.Fatalf("n=%d: x[%d] = %v, generic gives %v", n, i, v[i], gen[i])
+		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) {
+			cpu.ForEachImpl(t, func(t *testing.T) {
+				off := lg % 16
+				buf, v := guarded(x, off)
+				if err := Transform(v); err != nil {
+					t.Fatal(err)
 				}
-			}
-			// Inverse: H(Hx) = n x.
-			if err := Transform(v); err != nil {
-				t.Fatal(err)
-			}
-			for i := range v {
-				if d := math.Abs(float64(v[i])/float64(n) - float64(x[i])); d > 1e-6*float64(lg)*math.Sqrt(float64(n)) {
-					t.Fatalf("n=%d: H(Hx)/n differs from x at %d by %g", n, i, d)
+				checkGuards(t, buf, off, n)
+				for i := range v {
+					if !sameBits(v[i], gen[i]) {
+						t.Fatalf("n=%d: x[%d] = %v, generic gives %v", n, i, v[i], gen[i])
+					}
 				}
-			}
+				// Inverse: H(Hx) = n x.
+				if err := Transform(v); err != nil {
+					t.Fatal(err)
+				}
+				for i := range v {
+					if d := math.Abs(float64(v[i])/float64(n) - float64(x[i])); d > 1e-6*float64(lg)*math.Sqrt(float64(n)) {
+						t.Fatalf("n=%d: H(Hx)/n differs from x at %d by %g", n, i, d)
+					}
+				}
+			})
 		})
 	}
 }
