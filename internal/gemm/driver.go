@@ -178,9 +178,7 @@ func (t *task) Run(worker, lo, hi int) {
 	if t.phase == phasePackB {
 		for pc := 0; pc < p.k; pc += t.kc {
 			kb := min(t.kc, p.k-pc)
-			for s := lo; s < hi; s++ {
-				t.packB(t.bbuf[pc*t.bpad+s*kb*nr:][:kb*nr], pc, kb, s)
-			}
+			t.packB(t.bbuf[pc*t.bpad+lo*kb*nr:], pc, kb, lo, hi)
 		}
 		return
 	}
@@ -209,26 +207,27 @@ func (t *task) Run(worker, lo, hi int) {
 // slivers of kb x mr each.
 func (t *task) packA(dst []float32, ic, mb, pc, kb int) {
 	p, mr := &t.p, t.kern.mr
+	if p.transA {
+		packCopy(dst, p.a[pc*p.lda+ic:], p.lda, kb, mr, mb)
+		return
+	}
 	for r := 0; r < mb; r += mr {
-		d := dst[r*kb:][:kb*mr]
-		rows := min(mr, mb-r)
-		if p.transA {
-			packCopy(d, p.a[pc*p.lda+ic+r:], p.lda, kb, mr, rows)
-		} else {
-			packTrans(d, p.a[(ic+r)*p.lda+pc:], p.lda, kb, mr, rows)
-		}
+		packTrans(dst[r*kb:][:kb*mr], p.a[(ic+r)*p.lda+pc:], p.lda, kb, mr, min(mr, mb-r))
 	}
 }
 
-// packB packs sliver s of the current panel, depth [pc, pc+kb).
-func (t *task) packB(dst []float32, pc, kb, s int) {
+// packB packs slivers [s0, s1) of the current panel, depth [pc, pc+kb),
+// into dst (where sliver s0 goes).
+func (t *task) packB(dst []float32, pc, kb, s0, s1 int) {
 	p, nr := &t.p, t.kern.nr
-	j0 := t.jc + s*nr
-	cols := min(nr, t.nb-s*nr)
-	if p.transB {
-		packTrans(dst, p.b[j0*p.ldb+pc:], p.ldb, kb, nr, cols)
-	} else {
-		packCopy(dst, p.b[pc*p.ldb+j0:], p.ldb, kb, nr, cols)
+	j0 := t.jc + s0*nr
+	if !p.transB {
+		packCopy(dst, p.b[pc*p.ldb+j0:], p.ldb, kb, nr, min(s1*nr, t.nb)-s0*nr)
+		return
+	}
+	for s := s0; s < s1; s++ {
+		j := t.jc + s*nr
+		packTrans(dst[(s-s0)*kb*nr:][:kb*nr], p.b[j*p.ldb+pc:], p.ldb, kb, nr, min(nr, t.nb-s*nr))
 	}
 }
 
@@ -267,13 +266,45 @@ func (t *task) macro(ws *workspace, ic, mb, pc, kb, s0, s1 int, beta float32) {
 	}
 }
 
-// packCopy packs dst[q*w+j] = src[q*ld+j] for q < kb, j < cols, and zeros
-// the columns from cols to w.
-func packCopy(dst, src []float32, ld, kb, w, cols int) {
+// packCopy packs the width columns of src, row q at src[q*ld:], into
+// slivers of w columns: column j of row q goes to
+//
+//	dst[(j/w)*kb*w + q*w + j%w]
+//
+// and the last sliver is padded with zeros. It reads src row by row.
+func packCopy(dst, src []float32, ld, kb, w, width int) {
+	full := width / w * w
 	for q := 0; q < kb; q++ {
-		d := dst[q*w : q*w+w]
-		copy(d, src[q*ld:q*ld+cols])
-		clear(d[cols:])
+		row := src[q*ld : q*ld+width]
+		d := dst[q*w:]
+		j := 0
+		switch w {
+		case 32:
+			for ; j < full; j += 32 {
+				*(*[32]float32)(d[j*kb:]) = *(*[32]float32)(row[j:])
+			}
+		case 16:
+			for ; j < full; j += 16 {
+				*(*[16]float32)(d[j*kb:]) = *(*[16]float32)(row[j:])
+			}
+		case 12:
+			for ; j < full; j += 12 {
+				*(*[12]float32)(d[j*kb:]) = *(*[12]float32)(row[j:])
+			}
+		case 8:
+			for ; j < full; j += 8 {
+				*(*[8]float32)(d[j*kb:]) = *(*[8]float32)(row[j:])
+			}
+		default:
+			for ; j < full; j += w {
+				copy(d[j*kb:j*kb+w], row[j:j+w])
+			}
+		}
+		if j < width {
+			e := d[j*kb : j*kb+w]
+			copy(e, row[j:])
+			clear(e[width-j:])
+		}
 	}
 }
 
@@ -281,7 +312,14 @@ func packCopy(dst, src []float32, ld, kb, w, cols int) {
 // the columns from cols to w.
 func packTrans(dst, src []float32, ld, kb, w, cols int) {
 	dst = dst[:kb*w]
-	j := 0
+	rows, depth := packTransFast(dst, src, ld, kb, w, cols)
+	for j := 0; j < rows; j++ {
+		r := src[j*ld : j*ld+kb]
+		for q := depth; q < kb; q++ {
+			dst[q*w+j] = r[q]
+		}
+	}
+	j := rows
 	for ; j+4 <= cols; j += 4 {
 		r0 := src[j*ld : j*ld+kb]
 		r1 := src[(j+1)*ld : (j+1)*ld+kb]
