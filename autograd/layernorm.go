@@ -1,0 +1,72 @@
+package autograd
+
+// LayerNorm normalises x over its last axis and applies the affine
+// transform: y = (x - mean) / sqrt(var + eps) * gamma + beta, with the biased
+// variance (as torch.nn.LayerNorm). gamma and beta are [n] or nil.
+func LayerNorm(x, gamma, beta *Tensor, eps float32) *Tensor {
+	const op = "LayerNorm"
+	dev := sameDevice(op, x, gamma, beta)
+	if x.ndim < 1 {
+		opPanic(op, "needs rank >= 1, got %v", x.Shape())
+	}
+	n := x.Dim(-1)
+	for _, p := range [2]*Tensor{gamma, beta} {
+		if p != nil && (p.ndim != 1 || p.shape[0] != n) {
+			opPanic(op, "parameter %q %v does not match x %v", p.name, p.Shape(), x.Shape())
+		}
+	}
+	rows := 0
+	if n > 0 {
+		rows = x.size / n
+	}
+	y := result(dev, x.Shape()...)
+	mean := newTensor(dev, []int{rows})
+	rstd := newTensor(dev, []int{rows})
+	if y.size > 0 {
+		dev.LayerNorm(y, mean, rstd, x, gamma, beta, rows, n, eps)
+	}
+	if needsGrad(x, gamma, beta) {
+		nd := record(y, layerNormBackward, x, gamma, beta)
+		nd.aux[0], nd.aux[1] = mean, rstd
+		nd.ints[0], nd.ints[1] = rows, n
+	} else {
+		mean.free()
+		rstd.free()
+	}
+	return y
+}
+
+func layerNormBackward(nd *node, g *Tensor) {
+	x, gamma, beta := nd.in[0], nd.in[1], nd.in[2]
+	mean, rstd := nd.aux[0], nd.aux[1]
+	rows, n := nd.ints[0], nd.ints[1]
+	dev := g.dev
+	var dx, dg, db *Tensor
+	if wants(x) {
+		dx = temp(dev, x.Shape()...)
+	}
+	if wants(gamma) {
+		dg = temp(dev, n)
+	}
+	if wants(beta) {
+		db = temp(dev, n)
+	}
+	if rows == 0 || n == 0 {
+		for _, t := range [3]*Tensor{dx, dg, db} {
+			if t != nil && t.size > 0 {
+				dev.Fill(t, 0)
+			}
+		}
+	} else {
+		dev.LayerNormBackward(dx, dg, db, g, x, mean, rstd, gamma, rows, n)
+	}
+	if dx != nil {
+		accumGrad(x, dx)
+	}
+	if dg != nil {
+		accumGrad(gamma, dg)
+	}
+	if db != nil {
+		accumGrad(beta, db)
+	}
+}

@@ -1,0 +1,145 @@
+package kernels
+
+import "math"
+
+// LayerNorm normalises each of the rows of length n of x:
+//
+//	mean[r] = sum_j x[r,j] / n
+//	rstd[r] = 1 / sqrt(sum_j (x[r,j]-mean[r])^2 / n + eps)
+//	y[r,j] = (x[r,j]-mean[r]) * rstd[r] * gamma[j] + beta[j]
+//
+// The statistics are accumulated in float64. gamma and beta may be nil (no
+// scale, no shift). mean and rstd (length rows) are kept for the backward.
+func LayerNorm(y, mean, rstd, x, gamma, beta []float32, rows, n int, eps float32) {
+	t := getTask(layerNormRows)
+	t.dst, t.a, t.b, t.c, t.d, t.e, t.n, t.f0 = y, x, gamma, beta, mean, rstd, n, eps
+	run(t, rows, n, grainFor(n))
+}
+
+func layerNormRows(t *task, lo, hi int) {
+	n := t.n
+	for r := lo; r < hi; r++ {
+		x := t.a[r*n : r*n+n]
+		y := t.dst[r*n : r*n+n]
+		var s float64
+		for _, v := range x {
+			s += float64(v)
+		}
+		mu := s / float64(n)
+		var q float64
+		for _, v := range x {
+			d := float64(v) - mu
+			q += d * d
+		}
+		rs := 1 / math.Sqrt(q/float64(n)+float64(t.f0))
+		m32, r32 := float32(mu), float32(rs)
+		t.d[r], t.e[r] = m32, r32
+		switch {
+		case t.b != nil && t.c != nil:
+			g, b := t.b[:n], t.c[:n]
+			for j, v := range x {
+				y[j] = (v-m32)*r32*g[j] + b[j]
+			}
+		case t.b != nil:
+			g := t.b[:n]
+			for j, v := range x {
+				y[j] = (v - m32) * r32 * g[j]
+			}
+		default:
+			for j, v := range x {
+				y[j] = (v - m32) * r32
+			}
+			if t.c != nil {
+				b := t.c[:n]
+				for j := range y {
+					y[j] += b[j]
+				}
+			}
+		}
+	}
+}
+
+// LayerNormBackward is the gradient of LayerNorm. With xhat = (x-mean)*rstd
+// and g = dy*gamma (g = dy when gamma is nil), for each row:
+//
+//	dx[r,j] = rstd[r] * (g[r,j] - mean_j(g[r,:]) - xhat[r,j]*mean_j(g[r,:]*xhat[r,:]))
+//	dgamma[j] = sum_r dy[r,j]*xhat[r,j]     // when dgamma != nil
+//	dbeta[j] = sum_r dy[r,j]                // when dbeta != nil
+//
+// dx, dgamma and dbeta are overwritten; dx may be nil.
+func LayerNormBackward(dx, dgamma, dbeta, dy, x, mean, rstd, gamma []float32, rows, n int) {
+	if dx != nil {
+		t := getTask(layerNormBackwardRows)
+		t.dst, t.a, t.b, t.c, t.d, t.e, t.n = dx, x, gamma, dy, mean, rstd, n
+		run(t, rows, n, grainFor(n))
+	}
+	if dgamma != nil || dbeta != nil {
+		blocks := (n + lnBlock - 1) / lnBlock
+		t := getTask(layerNormParamCols)
+		t.dst, t.b, t.a, t.c, t.d, t.e, t.n, t.k = dgamma, dbeta, x, dy, mean, rstd, n, rows
+		run(t, blocks, rows*lnBlock, 1)
+	}
+}
+
+const lnBlock = 64
+
+func layerNormBackwardRows(t *task, lo, hi int) {
+	n := t.n
+	fn := float32(n)
+	for r := lo; r < hi; r++ {
+		x := t.a[r*n : r*n+n]
+		dy := t.c[r*n : r*n+n]
+		dx := t.dst[r*n : r*n+n]
+		mu, rs := t.d[r], t.e[r]
+		var sg, sgx float32
+		if t.b != nil {
+			g := t.b[:n]
+			for j, v := range x {
+				gj := dy[j] * g[j]
+				sg += gj
+				sgx += gj * (v - mu) * rs
+			}
+			mg, mgx := sg/fn, sgx/fn
+			for j, v := range x {
+				dx[j] = rs * (dy[j]*g[j] - mg - (v-mu)*rs*mgx)
+			}
+		} else {
+			for j, v := range x {
+				sg += dy[j]
+				sgx += dy[j] * (v - mu) * rs
+			}
+			mg, mgx := sg/fn, sgx/fn
+			for j, v := range x {
+				dx[j] = rs * (dy[j] - mg - (v-mu)*rs*mgx)
+			}
+		}
+	}
+}
+
+func layerNormParamCols(t *task, lo, hi int) {
+	n, rows := t.n, t.k
+	var ag, ab [lnBlock]float32
+	for blk := lo; blk < hi; blk++ {
+		c0 := blk * lnBlock
+		w := min(lnBlock, n-c0)
+		g, b := ag[:w], ab[:w]
+		for i := range g {
+			g[i], b[i] = 0, 0
+		}
+		for r := 0; r < rows; r++ {
+			x := t.a[r*n+c0 : r*n+c0+w]
+			dy := t.c[r*n+c0 : r*n+c0+w]
+			mu, rs := t.d[r], t.e[r]
+			for i, v := range x {
+				g[i] += dy[i] * (v - mu) * rs
+				b[i] += dy[i]
+			}
+		}
+		if t.dst != nil {
+			copy(t.dst[c0:c0+w], g)
+		}
+		if t.b != nil {
+			copy(t.b[c0:c0+w], b)
+		}
+	}
+}

@@ -1,0 +1,218 @@
+package kernels
+
+import "math"
+
+// Softmax is, for each of the rows of length n,
+//
+//	m := max(x[r,:])
+//	dst[r,j] = exp(x[r,j]-m) / sum_j exp(x[r,j]-m)
+//
+// dst may alias x.
+func Softmax(dst, x []float32, rows, n int) {
+	t := getTask(softmaxRows)
+	t.dst, t.a, t.n = dst, x, n
+	run(t, rows, n, grainFor(n))
+}
+
+func softmaxRows(t *task, lo, hi int) {
+	n := t.n
+	for r := lo; r < hi; r++ {
+		softmaxRow(t.dst[r*n:r*n+n], t.a[r*n:r*n+n])
+	}
+}
+
+func rowMax(x []float32) float32 {
+	m := float32(math.Inf(-1))
+	for _, v := range x {
+		if v > m || v != v {
+			m = v
+		}
+	}
+	return m
+}
+
+func softmaxRow(dst, x []float32) {
+	x = x[:len(dst)]
+	m := rowMax(x)
+	var s float32
+	for j, v := range x {
+		e := Exp32(v - m)
+		dst[j] = e
+		s += e
+	}
+	inv := 1 / s
+	for j := range dst {
+		dst[j] *= inv
+	}
+}
+
+// LogSoftmax is, for each of the rows of length n,
+//
+//	m := max(x[r,:])
+//	dst[r,j] = x[r,j] - m - log(sum_j exp(x[r,j]-m))
+//
+// dst may alias x.
+func LogSoftmax(dst, x []float32, rows, n int) {
+	t := getTask(logSoftmaxRows)
+	t.dst, t.a, t.n = dst, x, n
+	run(t, rows, n, grainFor(n))
+}
+
+func logSoftmaxRows(t *task, lo, hi int) {
+	n := t.n
+	for r := lo; r < hi; r++ {
+		x := t.a[r*n : r*n+n]
+		dst := t.dst[r*n : r*n+n]
+		lse := logSumExp(x)
+		for j, v := range x {
+			dst[j] = v - lse
+		}
+	}
+}
+
+// logSumExp is log(sum exp(x)) computed stably (float64 sum).
+func logSumExp(x []float32) float32 {
+	m := rowMax(x)
+	if math.IsInf(float64(m), -1) {
+		return m
+	}
+	var s float64
+	for _, v := range x {
+		s += float64(Exp32(v - m))
+	}
+	return m + float32(math.Log(s))
+}
+
+// SoftmaxBackward is, for y = softmax(x) and each row of length n,
+//
+//	d := sum_j dy[r,j]*y[r,j]
+//	dx[r,j] = alpha * y[r,j] * (dy[r,j] - d)
+//
+// dx may alias dy.
+func SoftmaxBackward(dx, y, dy []float32, rows, n int, alpha float32) {
+	t := getTask(softmaxBackwardRows)
+	t.dst, t.a, t.b, t.n, t.f0 = dx, y, dy, n, alpha
+	run(t, rows, n, grainFor(n))
+}
+
+func softmaxBackwardRows(t *task, lo, hi int) {
+	n := t.n
+	for r := lo; r < hi; r++ {
+		y := t.a[r*n : r*n+n]
+		dy := t.b[r*n : r*n+n]
+		dx := t.dst[r*n : r*n+n]
+		var d float32
+		for j, v := range y {
+			d += v * dy[j]
+		}
+		for j, v := range y {
+			dx[j] = t.f0 * v * (dy[j] - d)
+		}
+	}
+}
+
+// LogSoftmaxBackward is, for y = log_softmax(x) and each row of length n,
+//
+//	s := sum_j dy[r,j]
+//	dx[r,j] = dy[r,j] - exp(y[r,j]) * s
+//
+// dx may alias dy.
+func LogSoftmaxBackward(dx, y, dy []float32, rows, n int) {
+	t := getTask(logSoftmaxBackwardRows)
+	t.dst, t.a, t.b, t.n = dx, y, dy, n
+	run(t, rows, n, grainFor(n))
+}
+
+func logSoftmaxBackwardRows(t *task, lo, hi int) {
+	n := t.n
+	for r := lo; r < hi; r++ {
+		y := t.a[r*n : r*n+n]
+		dy := t.b[r*n : r*n+n]
+		dx := t.dst[r*n : r*n+n]
+		var s float32
+		for _, v := range dy {
+			s += v
+		}
+		for j, v := range y {
+			dx[j] = dy[j] - Exp32(v)*s
+		}
+	}
+}
+
+// MaskedSoftmax is the attention softmax over scores x of shape
+// [batch, heads, q, k] with a key mask of shape [batch, k]:
+//
+//	for each row (b, h, i):
+//		s[j] = scale*x[b,h,i,j]  where mask[b,j] != 0, excluded otherwise
+//		dst[b,h,i,:] = softmax(s) (0 at excluded j)
+//
+// A row whose keys are all masked gets the uniform distribution 1/k, which is
+// what adding float32's lowest value to every score (HF transformers) gives.
+// mask == nil means no mask. The backward is SoftmaxBackward with
+// alpha = scale.
+func MaskedSoftmax(dst, x, mask []float32, batch, heads, q, k int, scale float32) {
+	t := getTask(maskedSoftmaxRows)
+	t.dst, t.a, t.b = dst, x, mask
+	t.n, t.m, t.k, t.f0 = k, heads*q, q, scale
+	run(t, batch*heads*q, k, grainFor(k))
+}
+
+func maskedSoftmaxRows(t *task, lo, hi int) {
+	k, perBatch := t.n, t.m
+	scale := t.f0
+	for r := lo; r < hi; r++ {
+		x := t.a[r*k : r*k+k]
+		dst := t.dst[r*k : r*k+k]
+		if t.b == nil {
+			m := rowMax(x) * scale
+			if scale < 0 {
+				m = float32(math.Inf(-1))
+				for _, v := range x {
+					m = max(m, v*scale)
+				}
+			}
+			var s float32
+			for j, v := range x {
+				e := Exp32(v*scale - m)
+				dst[j] = e
+				s += e
+			}
+			inv := 1 / s
+			for j := range dst {
+				dst[j] *= inv
+			}
+			continue
+		}
+		b := r / perBatch
+		mask := t.b[b*k : b*k+k]
+		m := float32(math.Inf(-1))
+		any := false
+		for j, v := range x {
+			if mask[j] != 0 {
+				any = true
+				m = max(m, v*scale)
+			}
+		}
+		if !any {
+			u := 1 / float32(k)
+			for j := range dst {
+				dst[j] = u
+			}
+			continue
+		}
+		var s float32
+		for j, v := range x {
+			if mask[j] != 0 {
+				e := Exp32(v*scale - m)
+				dst[j] = e
+				s += e
+			} else {
+				dst[j] = 0
+			}
+		}
+		inv := 1 / s
+		for j := range dst {
+			dst[j] *= inv
+		}
+	}
+}
