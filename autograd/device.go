@@ -63,13 +63,13 @@ const MaxDims = 8
 // K x M when TransA), op(B_i) is K x N (stored N x K when TransB), and the Ld
 // fields are row strides. Beta == 0 ignores C's old contents (BLAS).
 type GemmArgs struct {
-	TransA, TransB           bool
-	M, N, K                  int
-	Alpha, Beta              float32
-	A, B, C                  *Tensor
-	LdA, LdB, LdC            int
+	TransA, TransB            bool
+	M, N, K                   int
+	Alpha, Beta               float32
+	A, B, C                   *Tensor
+	LdA, LdB, LdC             int
 	StrideA, StrideB, StrideC int
-	Batch                    int
+	Batch                     int
 }
 
 // Kernel names, as passed to Device.Supports. Each names one method of

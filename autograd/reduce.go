@@ -2,7 +2,9 @@ package autograd
 
 // Sum returns the sum of x over axis (negative counts from the end); with
 // keepDim the axis stays with size 1.
-func Sum(x *Tensor, axis int, keepDim bool) *Tensor { return reduceAxis("Sum", x, axis, keepDim, false) }
+func Sum(x *Tensor, axis int, keepDim bool) *Tensor {
+	return reduceAxis("Sum", x, axis, keepDim, false)
+}
 
 // Mean returns the mean of x over axis; with keepDim the axis stays with size 1.
 func Mean(x *Tensor, axis int, keepDim bool) *Tensor {
