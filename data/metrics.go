@@ -96,7 +96,7 @@ func MCC(pred, gold []int, numLabels int) float64 {
 		pp += p[k] * p[k]
 		tt += t[k] * t[k]
 	}
-	den := math.Sqrt(s*s-pp) * math.Sqrt(s*s-tt)
+	den := math.Sqrt((s*s - pp) * (s*s - tt))
 	if den == 0 {
 		return 0
 	}

@@ -160,9 +160,10 @@ func assignBooks(verses []Verse, seed uint64) map[string]int {
 // The other half are negatives (label 0): one side of the anchor against the
 // other version of a partner verse from the same split; half of the negatives
 // take a neighbouring verse of the same chapter as the partner (hard), the
-// rest a random verse of another chapter (easy). A partner is never a verse
-// whose KJV or WEB text matches the anchor's (letters and digits, case
-// folded), so a negative is never a true paraphrase. Which version is taken
+// rest a random verse of another chapter (easy). A partner never shares a
+// text with the anchor, and the pair is never the KJV and WEB of any one
+// verse (comparing letters and digits, case folded), so a negative is never
+// a true paraphrase. Which version is taken
 // from the anchor, and which text is A, are seeded coin flips.
 func loadParaphrase(seed uint64, opts Options) (*Task, error) {
 	verses, err := KJVWEB()
@@ -180,10 +181,24 @@ func loadParaphrase(seed uint64, opts Options) (*Task, error) {
 	for i, v := range verses {
 		pools[split[v.Book]] = append(pools[split[v.Book]], i)
 	}
-	// distinct reports whether verses i and j share no text.
-	distinct := func(i, j int) bool {
+	// aligned holds every (KJV, WEB) pair of normalised texts: a repeated
+	// verse elsewhere can make a cross pair a true paraphrase.
+	aligned := make(map[[2]string]bool, len(norm))
+	for _, p := range norm {
+		aligned[p] = true
+	}
+	// negative reports whether anchor i's text (KJV if side is 0, else WEB)
+	// against the other version of verse j is a valid negative: the verses
+	// share no text and the pair is no verse's aligned pair.
+	negative := func(i, j int, side uint64) bool {
 		a, b := norm[i], norm[j]
-		return i != j && a[0] != b[0] && a[1] != b[1] && a[0] != b[1] && a[1] != b[0]
+		if i == j || a[0] == b[0] || a[1] == b[1] || a[0] == b[1] || a[1] == b[0] {
+			return false
+		}
+		if side == 0 {
+			return !aligned[[2]string{a[0], b[1]}]
+		}
+		return !aligned[[2]string{b[0], a[1]}]
 	}
 	sizes := []int{ParaphraseTrain, ParaphraseDev, ParaphraseTest}
 	out := make([][]Example, 3)
@@ -206,6 +221,7 @@ func loadParaphrase(seed uint64, opts Options) (*Task, error) {
 		ex := make([]Example, 0, n)
 		for k := range n {
 			a := anchors[k]
+			side := r.next() & 1
 			partner := a
 			switch {
 			case k < nPos:
@@ -214,7 +230,7 @@ func loadParaphrase(seed uint64, opts Options) (*Task, error) {
 				var near []int
 				for _, j := range []int{a - 1, a + 1} {
 					if j >= 0 && j < len(verses) && verses[j].Book == verses[a].Book &&
-						verses[j].Chapter == verses[a].Chapter && distinct(a, j) {
+						verses[j].Chapter == verses[a].Chapter && negative(a, j, side) {
 						near = append(near, j)
 					}
 				}
@@ -226,13 +242,13 @@ func loadParaphrase(seed uint64, opts Options) (*Task, error) {
 			}
 			for partner < 0 {
 				j := pool[r.intn(len(pool))]
-				if (verses[j].Book != verses[a].Book || verses[j].Chapter != verses[a].Chapter) && distinct(a, j) {
+				if (verses[j].Book != verses[a].Book || verses[j].Chapter != verses[a].Chapter) && negative(a, j, side) {
 					partner = j
 				}
 			}
 			va, vp := verses[a], verses[partner]
 			x, y := va.KJV, vp.WEB
-			if r.next()&1 == 1 {
+			if side == 1 {
 				x, y = va.WEB, vp.KJV
 			}
 			if r.next()&1 == 1 {

@@ -130,10 +130,13 @@ func TestParaphraseTask(t *testing.T) {
 		t.Fatalf("%d verses, want 31095", len(verses))
 	}
 	aligned := map[[2]string]bool{}
+	alignedNorm := map[[2]string]bool{}
 	ident := 0
 	for _, v := range verses {
 		aligned[[2]string{v.KJV, v.WEB}] = true
 		aligned[[2]string{v.WEB, v.KJV}] = true
+		alignedNorm[[2]string{normText(v.KJV), normText(v.WEB)}] = true
+		alignedNorm[[2]string{normText(v.WEB), normText(v.KJV)}] = true
 		if v.KJV == v.WEB {
 			ident++
 		}
@@ -175,7 +178,7 @@ func TestParaphraseTask(t *testing.T) {
 				if len(refs) != 2 || refs[0] == refs[1] {
 					t.Fatalf("negative %s: want two references", e.ID)
 				}
-				if aligned[pair] || normText(e.Text) == normText(e.TextB) {
+				if aligned[pair] || alignedNorm[[2]string{normText(e.Text), normText(e.TextB)}] || normText(e.Text) == normText(e.TextB) {
 					t.Fatalf("negative %s is an aligned pair: %q / %q", e.ID, e.Text, e.TextB)
 				}
 				a, b := refs[0][:strings.LastIndexByte(refs[0], ':')], refs[1][:strings.LastIndexByte(refs[1], ':')]
