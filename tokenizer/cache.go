@@ -62,3 +62,13 @@ func (c *wordCache) put(w string, ids []int32) {
 	s.m[strings.Clone(w)] = v // w may be a slice of a long text
 	s.mu.Unlock()
 }
+
+// reset empties the cache (for benchmarks of the uncached path).
+func (c *wordCache) reset() {
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.mu.Lock()
+		clear(s.m)
+		s.mu.Unlock()
+	}
+}

@@ -714,3 +714,15 @@ func TestMalformedFiles(t *testing.T) {
 		t.Error("missing files did not fail")
 	}
 }
+
+// FuzzEncodeReference compares Encode with the string-based reference BPE.
+func FuzzEncodeReference(f *testing.F) {
+	f.Add("Hello, World! aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa it's")
+	tok := gpt2(f)
+	ranks := rankTable(tok)
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := tok.EncodeOrdinary(s), refEncode(tok, ranks, s); !slices.Equal(got, want) {
+			t.Fatalf("EncodeOrdinary(%q) = %v, want %v", s, got, want)
+		}
+	})
+}

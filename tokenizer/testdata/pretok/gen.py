@@ -7,6 +7,9 @@ unicodedata: L = categories L*, N = categories N*, \\s = Unicode White_Space.
 Random texts are drawn from an alphabet of characters whose categories are
 the same in every Unicode version since 6.0. Output: one JSON line per text,
 {"text": ..., "words": [...]}. Run: python3 gen.py > splits.jsonl
+
+Checked once against GPT-2's own pattern run by the `regex` module (Debian
+python3-regex 0.1.20221031, whose \s is White_Space too): all 3000 lines agree.
 """
 import json, random, re, sys, unicodedata
 
