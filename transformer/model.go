@@ -1,0 +1,478 @@
+package transformer
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/idim-go/idim/autograd"
+)
+
+// Model is a RoBERTa encoder with optional task heads. Its parameters are autograd parameters
+// named as in HF's RobertaForSequenceClassification / RobertaForMaskedLM state dicts, so a
+// checkpoint loads name by name and any set of them can be trained (or wrapped by a projection).
+//
+// A model is in eval mode (dropout off) until SetTrain(true). Gradients flow whenever recording is
+// on; wrap inference in autograd.NoGrad.
+type Model struct {
+	Config Config
+	Heads  Heads
+
+	dev    autograd.Device
+	params []*autograd.Tensor
+	byName map[string]*autograd.Tensor
+
+	word, pos, typ *autograd.Tensor
+	embLN          [2]*autograd.Tensor
+	layers         []layer
+	cls            struct{ denseW, denseB, outW, outB *autograd.Tensor }
+	lm             struct{ denseW, denseB, lnW, lnB, bias *autograd.Tensor }
+
+	train    bool
+	seed     uint64
+	dropouts uint64 // dropout calls so far: each gets its own seed
+}
+
+type layer struct {
+	q, k, v, ao [2]*autograd.Tensor // weight, bias
+	aoLN        [2]*autograd.Tensor
+	inter, out  [2]*autograd.Tensor
+	outLN       [2]*autograd.Tensor
+}
+
+// Option adjusts New and Load.
+type Option func(*options)
+
+type options struct {
+	dev   autograd.Device
+	heads Heads
+	seed  uint64
+}
+
+// WithDevice places the parameters on dev (default: autograd.Open(""), i.e. $IDIM_DEVICE or cpu).
+func WithDevice(dev autograd.Device) Option { return func(o *options) { o.dev = dev } }
+
+// WithHeads chooses the task heads. The default for New is both heads; for Load it is the heads
+// the checkpoint holds, or the ones its architectures name, or both.
+func WithHeads(h Heads) Option { return func(o *options) { o.heads = h } }
+
+// WithSeed sets the seed of Load's random initialisation of absent heads and of dropout
+// (default 0). New takes its seed as an argument.
+func WithSeed(seed uint64) Option { return func(o *options) { o.seed = seed } }
+
+func resolve(opts []Option) (options, error) {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.dev == nil {
+		d, err := autograd.Open("")
+		if err != nil {
+			return o, fmt.Errorf("transformer: %w", err)
+		}
+		o.dev = d
+	}
+	return o, nil
+}
+
+// New builds a model with HF's random initialisation (normal(0, initializer_range) weights and
+// embeddings with zero padding rows, zero biases, LayerNorm weights 1), reproducible from seed.
+func New(cfg Config, seed uint64, opts ...Option) (*Model, error) {
+	o, err := resolve(opts)
+	if err != nil {
+		return nil, err
+	}
+	if o.heads == 0 {
+		o.heads = HeadClassifier | HeadMLM
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	specs := paramSpecs(&cfg, o.heads)
+	data := make([][]float32, len(specs))
+	for i := range specs {
+		data[i] = make([]float32, numel(specs[i].Shape))
+		initParam(&specs[i], data[i], cfg.InitializerRange, seed)
+	}
+	return build(cfg, o.heads, o.dev, seed, specs, data)
+}
+
+// Load reads an HF model directory (config.json and model.safetensors) or a .safetensors file
+// with config.json beside it. Head parameters absent from the checkpoint are initialised as HF
+// does (seeded by WithSeed) and listed in the report with the checkpoint tensors left unused;
+// absent encoder tensors and shape mismatches are errors naming the tensor and both shapes.
+func Load(path string, opts ...Option) (*Model, LoadReport, error) {
+	o, err := resolve(opts)
+	if err != nil {
+		return nil, LoadReport{}, err
+	}
+	dir, file := path, filepath.Join(path, "model.safetensors")
+	if strings.HasSuffix(path, ".safetensors") {
+		dir, file = filepath.Dir(path), path
+	}
+	cfg, err := LoadConfig(dir)
+	if err != nil {
+		return nil, LoadReport{}, err
+	}
+	if _, err := os.Stat(file); err != nil {
+		if _, err2 := os.Stat(filepath.Join(dir, "model.safetensors.index.json")); err2 == nil {
+			return nil, LoadReport{}, fmt.Errorf("transformer: %s: sharded checkpoints are not supported yet", dir)
+		}
+		return nil, LoadReport{}, fmt.Errorf("transformer: %w", err)
+	}
+	tensors, err := readSafetensors(file)
+	if err != nil {
+		return nil, LoadReport{}, err
+	}
+	if o.heads == 0 {
+		o.heads = headsIn(&cfg, tensors)
+	}
+	specs := paramSpecs(&cfg, o.heads)
+	data := make([][]float32, len(specs))
+	for i := range specs {
+		data[i] = make([]float32, numel(specs[i].Shape))
+	}
+	rep, err := assignWeights(&cfg, specs, data, tensors, file, o.seed)
+	if err != nil {
+		return nil, rep, err
+	}
+	m, err := build(cfg, o.heads, o.dev, o.seed, specs, data)
+	return m, rep, err
+}
+
+func build(cfg Config, heads Heads, dev autograd.Device, seed uint64, specs []paramSpec, data [][]float32) (*Model, error) {
+	m := &Model{Config: cfg, Heads: heads, dev: dev, seed: seed, byName: map[string]*autograd.Tensor{}}
+	for i, p := range specs {
+		t := autograd.NewParameter(dev, p.Name, p.Shape...)
+		if err := t.SetData(data[i]); err != nil {
+			return nil, fmt.Errorf("transformer: %s: %w", p.Name, err)
+		}
+		m.params = append(m.params, t)
+		m.byName[p.Name] = t
+	}
+	g := func(name string) *autograd.Tensor { return m.byName[name] }
+	pair := func(prefix string) [2]*autograd.Tensor {
+		return [2]*autograd.Tensor{g(prefix + ".weight"), g(prefix + ".bias")}
+	}
+	m.word = g("roberta.embeddings.word_embeddings.weight")
+	m.pos = g("roberta.embeddings.position_embeddings.weight")
+	m.typ = g("roberta.embeddings.token_type_embeddings.weight")
+	m.embLN = pair("roberta.embeddings.LayerNorm")
+	for l := 0; l < cfg.NumHiddenLayers; l++ {
+		p := fmt.Sprintf("roberta.encoder.layer.%d.", l)
+		m.layers = append(m.layers, layer{
+			q: pair(p + "attention.self.query"), k: pair(p + "attention.self.key"), v: pair(p + "attention.self.value"),
+			ao: pair(p + "attention.output.dense"), aoLN: pair(p + "attention.output.LayerNorm"),
+			inter: pair(p + "intermediate.dense"), out: pair(p + "output.dense"), outLN: pair(p + "output.LayerNorm"),
+		})
+	}
+	if heads&HeadClassifier != 0 {
+		m.cls.denseW, m.cls.denseB = g("classifier.dense.weight"), g("classifier.dense.bias")
+		m.cls.outW, m.cls.outB = g("classifier.out_proj.weight"), g("classifier.out_proj.bias")
+	}
+	if heads&HeadMLM != 0 {
+		m.lm.denseW, m.lm.denseB = g("lm_head.dense.weight"), g("lm_head.dense.bias")
+		m.lm.lnW, m.lm.lnB = g("lm_head.layer_norm.weight"), g("lm_head.layer_norm.bias")
+		m.lm.bias = g("lm_head.bias")
+	}
+	return m, nil
+}
+
+// Save writes an HF model directory: config.json (architectures from the heads) and
+// model.safetensors (float32, HF names; the tied decoder is not duplicated, as HF saves it).
+func (m *Model) Save(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("transformer: %w", err)
+	}
+	cfg := m.Config
+	cfg.Architectures = nil
+	if m.Heads&HeadMLM != 0 {
+		cfg.Architectures = append(cfg.Architectures, "RobertaForMaskedLM")
+	}
+	if m.Heads&HeadClassifier != 0 {
+		cfg.Architectures = append(cfg.Architectures, "RobertaForSequenceClassification")
+	}
+	if len(cfg.Architectures) == 0 {
+		cfg.Architectures = []string{"RobertaModel"}
+	}
+	b, err := cfg.Marshal()
+	if err != nil {
+		return fmt.Errorf("transformer: %w", err)
+	}
+	tensors := map[string]stTensor{}
+	for _, p := range m.params {
+		tensors[p.Name()] = stTensor{Shape: append([]int{}, p.Shape()...), Data: p.Data()}
+	}
+	if err := writeSafetensors(filepath.Join(dir, "model.safetensors"), tensors); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), b, 0o644); err != nil {
+		return fmt.Errorf("transformer: %w", err)
+	}
+	return nil
+}
+
+// Device is the device that holds the parameters.
+func (m *Model) Device() autograd.Device { return m.dev }
+
+// Parameters returns every parameter in HF's order (embeddings, layers, classifier, lm_head).
+func (m *Model) Parameters() []*autograd.Tensor { return append([]*autograd.Tensor(nil), m.params...) }
+
+// Parameter returns the parameter with the HF name, or nil.
+func (m *Model) Parameter(name string) *autograd.Tensor { return m.byName[name] }
+
+// NumParams is the number of parameter values (the tied decoder counted once).
+func (m *Model) NumParams() int {
+	n := 0
+	for _, p := range m.params {
+		n += p.Len()
+	}
+	return n
+}
+
+// SetTrain switches dropout on (train) or off (eval, the initial mode).
+func (m *Model) SetTrain(on bool) { m.train = on }
+
+// Training reports whether dropout is on.
+func (m *Model) Training() bool { return m.train }
+
+// SetSeed restarts the dropout seed sequence.
+func (m *Model) SetSeed(seed uint64) { m.seed, m.dropouts = seed, 0 }
+
+func (m *Model) dropout(x *autograd.Tensor, p float64) *autograd.Tensor {
+	if !m.train || p == 0 {
+		return x
+	}
+	m.dropouts++
+	s := m.seed*0x9E3779B97F4A7C15 + m.dropouts*0xD1B54A32D192ED03
+	return autograd.Dropout(x, float32(p), s)
+}
+
+// Batch is a padded batch of token sequences, row-major [B, T].
+type Batch struct {
+	B, T      int
+	InputIDs  []int32 // B*T token ids
+	Attention []int32 // B*T, 1 for real tokens and 0 for padding; nil means all 1
+	TokenType []int32 // B*T token type ids; nil means all 0
+}
+
+func (b *Batch) check(c *Config) error {
+	n := b.B * b.T
+	if b.B <= 0 || b.T <= 0 {
+		return fmt.Errorf("transformer: batch shape %d x %d", b.B, b.T)
+	}
+	if len(b.InputIDs) != n {
+		return fmt.Errorf("transformer: batch %d x %d has %d input ids", b.B, b.T, len(b.InputIDs))
+	}
+	if b.Attention != nil && len(b.Attention) != n {
+		return fmt.Errorf("transformer: batch %d x %d has an attention mask of %d values", b.B, b.T, len(b.Attention))
+	}
+	if b.TokenType != nil && len(b.TokenType) != n {
+		return fmt.Errorf("transformer: batch %d x %d has %d token type ids", b.B, b.T, len(b.TokenType))
+	}
+	for i, id := range b.InputIDs {
+		if id < 0 || int(id) >= c.VocabSize {
+			return fmt.Errorf("transformer: input id %d at row %d position %d is outside the vocabulary [0, %d)", id, i/b.T, i%b.T, c.VocabSize)
+		}
+	}
+	for i, id := range b.TokenType {
+		if id < 0 || int(id) >= c.TypeVocabSize {
+			return fmt.Errorf("transformer: token type %d at row %d position %d is outside [0, %d)", id, i/b.T, i%b.T, c.TypeVocabSize)
+		}
+	}
+	if b.T > c.MaxSeqLen() {
+		return fmt.Errorf("transformer: sequence length %d exceeds the model's %d (max_position_embeddings %d, pad_token_id %d)",
+			b.T, c.MaxSeqLen(), c.MaxPositionEmbeddings, c.PadTokenID)
+	}
+	return nil
+}
+
+// PositionIDs returns HF's RoBERTa position ids: for each row, cumsum(id != pad) * (id != pad) +
+// pad, so real tokens count from pad+1 and padding tokens get pad.
+func PositionIDs(ids []int32, T int, pad int32) []int32 {
+	pos := make([]int32, len(ids))
+	for r := 0; r+T <= len(ids); r += T {
+		var c int32
+		for t := 0; t < T; t++ {
+			if ids[r+t] != pad {
+				c++
+				pos[r+t] = c + pad
+			} else {
+				pos[r+t] = pad
+			}
+		}
+	}
+	return pos
+}
+
+// Encode runs the embeddings and the encoder and returns the last hidden state [B, T, hidden].
+// Invalid input (ids out of range, wrong lengths, sequences too long) is an error.
+func (m *Model) Encode(b Batch) (*autograd.Tensor, error) {
+	if err := b.check(&m.Config); err != nil {
+		return nil, err
+	}
+	var h *autograd.Tensor
+	err := autograd.Catch(func() { h = m.encode(b) })
+	return h, err
+}
+
+func (m *Model) encode(b Batch) *autograd.Tensor {
+	c := &m.Config
+	H, n := c.HiddenSize, b.B*b.T
+	pad := int32(c.PadTokenID)
+	x := paddedEmbedding(m.word, b.InputIDs, pad)
+	x = autograd.Add(x, paddedEmbedding(m.pos, PositionIDs(b.InputIDs, b.T, pad), pad))
+	if b.TokenType != nil {
+		x = autograd.Add(x, autograd.Embedding(m.typ, b.TokenType))
+	} else {
+		x = autograd.Add(x, autograd.Reshape(autograd.Slice(m.typ, 0, 0, 1), H))
+	}
+	x = autograd.LayerNorm(x, m.embLN[0], m.embLN[1], float32(c.LayerNormEps))
+	x = m.dropout(x, c.HiddenDropoutProb)
+
+	var mask *autograd.Tensor
+	if b.Attention != nil {
+		all := true
+		f := make([]float32, n)
+		for i, v := range b.Attention {
+			if v != 0 {
+				f[i] = 1
+			} else {
+				all = false
+			}
+		}
+		if !all {
+			mask = autograd.MustFromSlice(m.dev, f, b.B, b.T)
+		}
+	}
+	for l := range m.layers {
+		x = m.layerForward(&m.layers[l], x, mask, b.B, b.T)
+	}
+	_ = n
+	return autograd.Reshape(x, b.B, b.T, H)
+}
+
+// layerForward is one post-LN encoder layer on x [B*T, H].
+func (m *Model) layerForward(L *layer, x, mask *autograd.Tensor, B, T int) *autograd.Tensor {
+	c := &m.Config
+	H, nh, dh := c.HiddenSize, c.NumAttentionHeads, c.HeadDim()
+	eps := float32(c.LayerNormEps)
+	heads := func(t *autograd.Tensor) *autograd.Tensor {
+		return autograd.Permute(autograd.Reshape(t, B, T, nh, dh), 0, 2, 1, 3) // [B, nh, T, dh]
+	}
+	q := heads(autograd.Linear(x, L.q[0], L.q[1]))
+	k := heads(autograd.Linear(x, L.k[0], L.k[1]))
+	v := heads(autograd.Linear(x, L.v[0], L.v[1]))
+	scores := autograd.MatMul(q, k, false, true) // [B, nh, T, T]
+	probs := autograd.MaskedSoftmax(scores, mask, float32(1/math.Sqrt(float64(dh))))
+	probs = m.dropout(probs, c.AttentionProbsDropoutProb)
+	ctx := autograd.MatMul(probs, v, false, false) // [B, nh, T, dh]
+	ctx = autograd.Reshape(autograd.Permute(ctx, 0, 2, 1, 3), B*T, H)
+	a := m.dropout(autograd.Linear(ctx, L.ao[0], L.ao[1]), c.HiddenDropoutProb)
+	a = autograd.LayerNorm(autograd.Add(a, x), L.aoLN[0], L.aoLN[1], eps)
+	f := autograd.GELU(autograd.Linear(a, L.inter[0], L.inter[1]))
+	f = m.dropout(autograd.Linear(f, L.out[0], L.out[1]), c.HiddenDropoutProb)
+	return autograd.LayerNorm(autograd.Add(f, a), L.outLN[0], L.outLN[1], eps)
+}
+
+// ClassifierLogits applies RobertaClassificationHead to the <s> token of the last hidden state
+// h [B, T, hidden]: dropout, dense, tanh, dropout, out_proj. The result is [B, num_labels].
+func (m *Model) ClassifierLogits(h *autograd.Tensor) (*autograd.Tensor, error) {
+	if m.Heads&HeadClassifier == 0 {
+		return nil, fmt.Errorf("transformer: the model has no classifier head (heads %v)", m.Heads)
+	}
+	var out *autograd.Tensor
+	err := autograd.Catch(func() {
+		B, H := h.Dim(0), m.Config.HiddenSize
+		x := autograd.Reshape(autograd.Slice(h, 1, 0, 1), B, H)
+		x = m.dropout(x, m.Config.HiddenDropoutProb)
+		x = autograd.Tanh(autograd.Linear(x, m.cls.denseW, m.cls.denseB))
+		x = m.dropout(x, m.Config.HiddenDropoutProb)
+		out = autograd.Linear(x, m.cls.outW, m.cls.outB)
+	})
+	return out, err
+}
+
+// MLMLogits applies RobertaLMHead to rows of the last hidden state: dense, GELU, layer_norm, and
+// the decoder tied to the word embeddings plus lm_head.bias. h is [B, T, hidden] or [N, hidden];
+// rows, when not nil, picks the flattened positions (b*T + t) to score, which is all a masked-LM
+// loss needs. The result is [rows or B*T, vocab].
+func (m *Model) MLMLogits(h *autograd.Tensor, rows []int32) (*autograd.Tensor, error) {
+	if m.Heads&HeadMLM == 0 {
+		return nil, fmt.Errorf("transformer: the model has no MLM head (heads %v)", m.Heads)
+	}
+	var out *autograd.Tensor
+	err := autograd.Catch(func() {
+		H := m.Config.HiddenSize
+		x := autograd.Reshape(h, -1, H)
+		if rows != nil {
+			x = autograd.Embedding(x, rows)
+		}
+		x = autograd.GELU(autograd.Linear(x, m.lm.denseW, m.lm.denseB))
+		x = autograd.LayerNorm(x, m.lm.lnW, m.lm.lnB, float32(m.Config.LayerNormEps))
+		out = autograd.Linear(x, m.word, m.lm.bias)
+	})
+	return out, err
+}
+
+// ClassificationLoss is HF's loss for RobertaForSequenceClassification with integer labels: the
+// mean cross entropy of logits [B, num_labels] against labels (IgnoreIndex -100 skipped).
+func ClassificationLoss(logits *autograd.Tensor, labels []int32) (*autograd.Tensor, error) {
+	if logits.Rank() != 2 || logits.Dim(0) != len(labels) {
+		return nil, fmt.Errorf("transformer: %d labels for logits %v", len(labels), logits.Shape())
+	}
+	for i, l := range labels {
+		if l != autograd.IgnoreIndex && (l < 0 || int(l) >= logits.Dim(1)) {
+			return nil, fmt.Errorf("transformer: label %d of example %d is outside [0, %d)", l, i, logits.Dim(1))
+		}
+	}
+	var out *autograd.Tensor
+	err := autograd.Catch(func() { out = autograd.CrossEntropy(logits, labels) })
+	return out, err
+}
+
+// RegressionLoss is HF's loss for num_labels == 1: the mean squared error of logits [B, 1]
+// against targets.
+func RegressionLoss(logits *autograd.Tensor, targets []float32) (*autograd.Tensor, error) {
+	if logits.Len() != len(targets) {
+		return nil, fmt.Errorf("transformer: %d targets for logits %v", len(targets), logits.Shape())
+	}
+	var out *autograd.Tensor
+	err := autograd.Catch(func() {
+		t := autograd.MustFromSlice(logits.Device(), targets, logits.Shape()...)
+		out = autograd.MeanAll(autograd.Square(autograd.Sub(logits, t)))
+	})
+	return out, err
+}
+
+// MLMLoss is HF's masked-LM loss: the mean cross entropy of the MLM logits at every position whose
+// label (labels is [B*T], -100 elsewhere) is not -100. Only those positions go through the head.
+// With no labelled position the loss is 0.
+func (m *Model) MLMLoss(h *autograd.Tensor, labels []int32) (*autograd.Tensor, error) {
+	if h.Len() != len(labels)*m.Config.HiddenSize {
+		return nil, fmt.Errorf("transformer: %d MLM labels for hidden states %v", len(labels), h.Shape())
+	}
+	var rows, targets []int32
+	for i, l := range labels {
+		if l == autograd.IgnoreIndex {
+			continue
+		}
+		if l < 0 || int(l) >= m.Config.VocabSize {
+			return nil, fmt.Errorf("transformer: MLM label %d at position %d is outside the vocabulary [0, %d)", l, i, m.Config.VocabSize)
+		}
+		rows, targets = append(rows, int32(i)), append(targets, l)
+	}
+	if len(rows) == 0 {
+		// Keep the graph connected so that Backward works; the gradient is zero.
+		return autograd.Scale(autograd.SumAll(autograd.Reshape(autograd.Slice(h, 0, 0, 1), -1)), 0), nil
+	}
+	logits, err := m.MLMLogits(h, rows)
+	if err != nil {
+		return nil, err
+	}
+	var out *autograd.Tensor
+	err = autograd.Catch(func() { out = autograd.CrossEntropy(logits, targets) })
+	return out, err
+}

@@ -1,0 +1,154 @@
+package transformer
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/idim-go/idim/autograd"
+)
+
+func tinyConfig() Config {
+	c := DefaultConfig()
+	c.VocabSize, c.HiddenSize, c.NumHiddenLayers, c.NumAttentionHeads = 60, 16, 2, 2
+	c.IntermediateSize, c.MaxPositionEmbeddings, c.NumLabels = 32, 20, 3
+	return c
+}
+
+func tinyBatch() Batch {
+	return Batch{B: 2, T: 5, InputIDs: []int32{0, 7, 8, 9, 2, 0, 11, 2, 1, 1},
+		Attention: []int32{1, 1, 1, 1, 1, 1, 1, 1, 0, 0}}
+}
+
+func encodeData(t *testing.T, m *Model, b Batch) []float32 {
+	t.Helper()
+	var out []float32
+	autograd.NoGrad(func() {
+		h, err := m.Encode(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = h.Data()
+	})
+	return out
+}
+
+func TestPositionIDs(t *testing.T) {
+	got := PositionIDs([]int32{0, 5, 6, 2, 1, 1, 0, 2, 1, 1, 1, 1}, 6, 1)
+	want := []int32{2, 3, 4, 5, 1, 1, 2, 3, 1, 1, 1, 1}
+	if !slices.Equal(got, want) {
+		t.Errorf("PositionIDs = %v, want %v", got, want)
+	}
+}
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	c := tinyConfig()
+	m, err := New(c, 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, err := New(c, 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range m.Parameters() {
+		if !slices.Equal(p.Data(), m2.Parameters()[i].Data()) {
+			t.Fatalf("New is not reproducible: %s", p.Name())
+		}
+	}
+	dir := t.TempDir()
+	if err := m.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	l, rep, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Initialized)+len(rep.Unused) != 0 || l.Heads != m.Heads || l.Config.NumLabels != 3 {
+		t.Errorf("reload: heads %v, report %v", l.Heads, rep)
+	}
+	for i, p := range m.Parameters() {
+		q := l.Parameters()[i]
+		if p.Name() != q.Name() || !slices.Equal(p.Data(), q.Data()) {
+			t.Fatalf("parameter %s did not round-trip", p.Name())
+		}
+	}
+	if !slices.Equal(encodeData(t, m, tinyBatch()), encodeData(t, l, tinyBatch())) {
+		t.Error("outputs differ after Save/Load")
+	}
+	// Loading with only the classifier head: lm_head.* is reported unused.
+	l, rep, err = Load(dir, WithHeads(HeadClassifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Parameter("lm_head.bias") != nil || len(rep.Unused) != 5 {
+		t.Errorf("classifier-only load: %v", rep)
+	}
+}
+
+func TestDropoutTrainMode(t *testing.T) {
+	c := tinyConfig()
+	m, _ := New(c, 1)
+	b := tinyBatch()
+	eval := encodeData(t, m, b)
+	m.SetTrain(true)
+	m.SetSeed(9)
+	tr1 := encodeData(t, m, b)
+	m.SetSeed(9)
+	tr2 := encodeData(t, m, b)
+	m.SetSeed(10)
+	tr3 := encodeData(t, m, b)
+	if slices.Equal(eval, tr1) || !slices.Equal(tr1, tr2) || slices.Equal(tr1, tr3) {
+		t.Error("dropout: train differs from eval, is reproducible from the seed and changes with it")
+	}
+	m.SetTrain(false)
+	if !slices.Equal(eval, encodeData(t, m, b)) {
+		t.Error("eval mode is not deterministic")
+	}
+}
+
+// Padding does not change the outputs of the real tokens: a batch padded to a longer length
+// gives the same hidden states on the real positions.
+func TestPaddingInvariance(t *testing.T) {
+	m, _ := New(tinyConfig(), 3)
+	short := Batch{B: 1, T: 4, InputIDs: []int32{0, 7, 8, 2}}
+	long := Batch{B: 1, T: 7, InputIDs: []int32{0, 7, 8, 2, 1, 1, 1}, Attention: []int32{1, 1, 1, 1, 0, 0, 0}}
+	a, b := encodeData(t, m, short), encodeData(t, m, long)
+	if e := relErr(b[:len(a)], widen(a)); e > 1e-6 {
+		t.Errorf("padding changed real outputs: rel err %g", e)
+	}
+}
+
+func widen(v []float32) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+func TestBadInput(t *testing.T) {
+	m, _ := New(tinyConfig(), 3)
+	for _, tc := range []struct {
+		b    Batch
+		want string
+	}{
+		{Batch{B: 1, T: 3, InputIDs: []int32{0, 60, 2}}, "input id 60"},
+		{Batch{B: 1, T: 3, InputIDs: []int32{0, 2}}, "has 2 input ids"},
+		{Batch{B: 1, T: 3, InputIDs: []int32{0, 5, 2}, Attention: []int32{1}}, "attention mask"},
+		{Batch{B: 1, T: 3, InputIDs: []int32{0, 5, 2}, TokenType: []int32{0, 1, 0}}, "token type 1"},
+		{Batch{B: 1, T: 19, InputIDs: make([]int32, 19)}, "exceeds the model's 18"},
+	} {
+		if _, err := m.Encode(tc.b); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Encode(%+v) = %v, want %q", tc.b, err, tc.want)
+		}
+	}
+	logits := autograd.Zeros(autograd.CPU(), 2, 3)
+	if _, err := ClassificationLoss(logits, []int32{0, 3}); err == nil || !strings.Contains(err.Error(), "label 3") {
+		t.Errorf("bad label: %v", err)
+	}
+	m2, _ := New(tinyConfig(), 3, WithHeads(HeadMLM))
+	if _, err := m2.ClassifierLogits(logits); err == nil || !strings.Contains(err.Error(), "no classifier head") {
+		t.Errorf("missing head: %v", err)
+	}
+}
