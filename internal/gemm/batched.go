@@ -2,6 +2,7 @@ package gemm
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/idim-go/idim/internal/cpu"
 )
@@ -10,6 +11,8 @@ import (
 type batchTask struct {
 	p                         problem
 	strideA, strideB, strideC int
+	batch                     int
+	next                      atomic.Int64 // next item to take
 }
 
 var batchPool = sync.Pool{New: func() any { return new(batchTask) }}
@@ -25,8 +28,13 @@ func item(p *problem, strideA, strideB, strideC, i int) problem {
 	return q
 }
 
-func (t *batchTask) Run(_, lo, hi int) {
-	for i := lo; i < hi; i++ {
+// Run takes items until none are left (see task.Run).
+func (t *batchTask) Run(_, _, _ int) {
+	for {
+		i := int(t.next.Add(1) - 1)
+		if i >= t.batch {
+			return
+		}
 		q := item(&t.p, t.strideA, t.strideB, t.strideC, i)
 		run(1, &q)
 	}
@@ -39,8 +47,9 @@ func runBatched(threads int, p *problem, strideA, strideB, strideC, batch int) {
 	w := workers(threads, p.m, p.n, p.k*batch)
 	if w > 1 && strideC != 0 && batch > 1 && (batch >= 4*w || p.m*p.n*p.k < 4*parallelMin) {
 		t := batchPool.Get().(*batchTask)
-		t.p, t.strideA, t.strideB, t.strideC = *p, strideA, strideB, strideC
-		cpu.Parallel(batch, 1, w, t)
+		t.p, t.strideA, t.strideB, t.strideC, t.batch = *p, strideA, strideB, strideC, batch
+		t.next.Store(0)
+		cpu.Parallel(w, 1, w, t)
 		t.p = problem{}
 		batchPool.Put(t)
 		return

@@ -2,6 +2,7 @@ package gemm
 
 import (
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/idim-go/idim/internal/cpu"
@@ -119,88 +120,115 @@ func scaleC(p *problem) {
 	}
 }
 
-// Phases of a task, each one cpu.Parallel call.
+// Phases of a task, each one cpu.Parallel call whose workers take units
+// from a shared counter until none are left, so that a worker slowed down
+// by other work on its core does not hold up the rest.
 const (
-	phasePackB = iota // units: nr-column slivers of the current op(B) panel
-	phaseRows         // units: mr-row slivers of C, each worker packs its own A
-	phaseCols         // units: nr-column slivers, each worker packs all of A
+	phasePackB   = iota // units: groups of packGroup slivers of the op(B) panel
+	phaseCompute        // units: row blocks x column chunks of C
 )
+
+// packGroup is how many B slivers one packing unit covers.
+const packGroup = 4
 
 // task is the state of one product, reused through taskPool so that
 // cpu.Parallel gets the same pointer every time and nothing is allocated.
 type task struct {
-	kern  *kernel
-	p     problem
-	phase int
-	kc    int       // depth of each packed block (the last may be shorter)
-	mc    int       // rows packed at once by a worker
-	jc    int       // first column of the current op(B) panel
-	nb    int       // its width
-	bpad  int       // its width rounded up to nr
-	bbuf  []float32 // packed op(B) panel: k/kc blocks of kc x bpad
-	split int       // phaseRows or phaseCols
+	kern    *kernel
+	p       problem
+	phase   int
+	units   int          // units of the current phase
+	next    atomic.Int64 // next unit to take
+	kc      int          // depth of each packed block (the last may be shorter)
+	mc      int          // rows of a row block
+	chunks  int          // column chunks per row block
+	chunk   int          // slivers per column chunk
+	jc      int          // first column of the current op(B) panel
+	nb      int          // its width
+	slivers int          // its slivers, ceil(nb/nr)
+	bpad    int          // slivers*nr
+	bbuf    []float32    // packed op(B) panel: k/kc blocks of kc x bpad
 }
 
 func (t *task) solve(kern *kernel, p *problem, w int) {
 	t.kern, t.p = kern, *p
 	mr, nr := kern.mr, kern.nr
 	t.kc = split(p.k, kern.kc, 1)
-	t.mc = split(p.m, kern.mc, mr)
 	nc := max(bBudget/p.k/nr*nr, nr)
 	nc = split(p.n, nc, nr)
-	t.split = phaseRows
-	if w > 1 && ceilDiv(p.m, mr) < 4*w && p.n > p.m {
-		t.split = phaseCols
+	// Row blocks: as large as the kernel likes on one worker; with more,
+	// about 4 per worker so that the shared counter can balance them.
+	t.mc = split(p.m, kern.mc, mr)
+	if w > 1 {
+		t.mc = min(t.mc, split(p.m, ceilDiv(p.m, 4*w), mr))
 	}
-	if t.split == phaseRows && w > 1 {
-		// Each worker gets whole row blocks of its own chunk, evenly.
-		t.mc = split(ceilDiv(ceilDiv(p.m, mr), w)*mr, kern.mc, mr)
-	}
+	rowBlocks := ceilDiv(p.m, t.mc)
 	for jc := 0; jc < p.n; jc += nc {
 		t.jc, t.nb = jc, min(nc, p.n-jc)
-		slivers := ceilDiv(t.nb, nr)
-		t.bpad = slivers * nr
+		t.slivers = ceilDiv(t.nb, nr)
+		t.bpad = t.slivers * nr
 		t.bbuf = aligned(t.bbuf, p.k*t.bpad)
-		t.phase = phasePackB
-		cpu.Parallel(slivers, 1, w, t)
-		t.phase = t.split
-		if t.split == phaseRows {
-			cpu.Parallel(ceilDiv(p.m, mr), 1, w, t)
-		} else {
-			cpu.Parallel(slivers, 1, w, t)
+		// Too few row blocks to share: cut the columns into chunks too.
+		t.chunks = 1
+		if w > 1 && rowBlocks < 4*w {
+			t.chunks = min(t.slivers, ceilDiv(4*w, rowBlocks))
 		}
+		t.chunk = ceilDiv(t.slivers, t.chunks)
+		t.chunks = ceilDiv(t.slivers, t.chunk)
+		t.start(phasePackB, ceilDiv(t.slivers, packGroup), w)
+		t.start(phaseCompute, rowBlocks*t.chunks, w)
 	}
 }
 
-// Run does units [lo, hi) of the current phase.
-func (t *task) Run(worker, lo, hi int) {
-	p, mr, nr := &t.p, t.kern.mr, t.kern.nr
-	if t.phase == phasePackB {
-		for pc := 0; pc < p.k; pc += t.kc {
-			kb := min(t.kc, p.k-pc)
-			t.packB(t.bbuf[pc*t.bpad+lo*kb*nr:], pc, kb, lo, hi)
-		}
+// start runs one phase of units on w workers.
+func (t *task) start(phase, units, w int) {
+	t.phase, t.units = phase, units
+	t.next.Store(0)
+	if w <= 1 {
+		t.Run(0, 0, 1)
 		return
 	}
-	ws := wsPool.Get().(*workspace)
-	r0, r1, s0, s1 := 0, p.m, lo, hi
-	if t.phase == phaseRows {
-		r0, r1, s0, s1 = lo*mr, min(hi*mr, p.m), 0, ceilDiv(t.nb, nr)
-	}
-	ws.a = aligned(ws.a, t.mc*t.kc)
-	for pc := 0; pc < p.k; pc += t.kc {
-		kb := min(t.kc, p.k-pc)
-		beta := p.beta
-		if pc > 0 {
-			beta = 1
+	cpu.Parallel(w, 1, w, t)
+}
+
+// Run takes units of the current phase until none are left; lo and hi only
+// say that the pool started this worker.
+func (t *task) Run(_, _, _ int) {
+	p, nr := &t.p, t.kern.nr
+	var ws *workspace
+	for {
+		u := int(t.next.Add(1) - 1)
+		if u >= t.units {
+			break
 		}
-		for ic := r0; ic < r1; ic += t.mc {
-			mb := min(t.mc, r1-ic)
+		if t.phase == phasePackB {
+			s0, s1 := u*packGroup, min((u+1)*packGroup, t.slivers)
+			for pc := 0; pc < p.k; pc += t.kc {
+				kb := min(t.kc, p.k-pc)
+				t.packB(t.bbuf[pc*t.bpad+s0*kb*nr:], pc, kb, s0, s1)
+			}
+			continue
+		}
+		if ws == nil {
+			ws = wsPool.Get().(*workspace)
+			ws.a = aligned(ws.a, t.mc*t.kc)
+		}
+		ic, c := u/t.chunks*t.mc, u%t.chunks
+		mb := min(t.mc, p.m-ic)
+		s0, s1 := c*t.chunk, min((c+1)*t.chunk, t.slivers)
+		for pc := 0; pc < p.k; pc += t.kc {
+			kb := min(t.kc, p.k-pc)
+			beta := p.beta
+			if pc > 0 {
+				beta = 1
+			}
 			t.packA(ws.a, ic, mb, pc, kb)
 			t.macro(ws, ic, mb, pc, kb, s0, s1, beta)
 		}
 	}
-	wsPool.Put(ws)
+	if ws != nil {
+		wsPool.Put(ws)
+	}
 }
 
 // packA packs rows [ic, ic+mb) x depth [pc, pc+kb) of op(A) into mr-row
