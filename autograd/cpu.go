@@ -269,6 +269,11 @@ func (d *CPUDevice) MaskedSoftmax(dst, x, mask *Tensor, batch, heads, q, k int, 
 	kernels.MaskedSoftmax(host(dst), host(x), host(mask), batch, heads, q, k, scale)
 }
 
+// MaskedSoftmaxBackward is the gradient of MaskedSoftmax.
+func (d *CPUDevice) MaskedSoftmaxBackward(dx, y, dy, mask *Tensor, batch, heads, q, k int, scale float32) {
+	kernels.MaskedSoftmaxBackward(host(dx), host(y), host(dy), host(mask), batch, heads, q, k, scale)
+}
+
 // LayerNorm normalises rows.
 func (d *CPUDevice) LayerNorm(y, mean, rstd, x, gamma, beta *Tensor, rows, n int, eps float32) {
 	kernels.LayerNorm(host(y), host(mean), host(rstd), host(x), host(gamma), host(beta), rows, n, eps)

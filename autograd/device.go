@@ -75,34 +75,35 @@ type GemmArgs struct {
 // Kernel names, as passed to Device.Supports. Each names one method of
 // Device.
 const (
-	KFill                 = "fill"
-	KCopy                 = "copy"
-	KGemm                 = "gemm"
-	KBinary               = "binary"
-	KUnary                = "unary"
-	KUnaryBackward        = "unary_backward"
-	KAxpy                 = "axpy"
-	KScale                = "scale"
-	KReduceSum            = "reduce_sum"
-	KSumSquares           = "sum_squares"
-	KSoftmax              = "softmax"
-	KSoftmaxBackward      = "softmax_backward"
-	KMaskedSoftmax        = "masked_softmax"
-	KLayerNorm            = "layernorm"
-	KLayerNormBackward    = "layernorm_backward"
-	KGather               = "gather"
-	KScatterAdd           = "scatter_add"
-	KPermute              = "permute"
-	KCopyRows             = "copy_rows"
-	KDropout              = "dropout"
-	KCrossEntropy         = "cross_entropy"
-	KCrossEntropyBackward = "cross_entropy_backward"
-	KAdam                 = "adam"
+	KFill                  = "fill"
+	KCopy                  = "copy"
+	KGemm                  = "gemm"
+	KBinary                = "binary"
+	KUnary                 = "unary"
+	KUnaryBackward         = "unary_backward"
+	KAxpy                  = "axpy"
+	KScale                 = "scale"
+	KReduceSum             = "reduce_sum"
+	KSumSquares            = "sum_squares"
+	KSoftmax               = "softmax"
+	KSoftmaxBackward       = "softmax_backward"
+	KMaskedSoftmax         = "masked_softmax"
+	KMaskedSoftmaxBackward = "masked_softmax_backward"
+	KLayerNorm             = "layernorm"
+	KLayerNormBackward     = "layernorm_backward"
+	KGather                = "gather"
+	KScatterAdd            = "scatter_add"
+	KPermute               = "permute"
+	KCopyRows              = "copy_rows"
+	KDropout               = "dropout"
+	KCrossEntropy          = "cross_entropy"
+	KCrossEntropyBackward  = "cross_entropy_backward"
+	KAdam                  = "adam"
 )
 
 // Kernels lists every kernel name of the Device interface.
 var Kernels = []string{KFill, KCopy, KGemm, KBinary, KUnary, KUnaryBackward, KAxpy, KScale,
-	KReduceSum, KSumSquares, KSoftmax, KSoftmaxBackward, KMaskedSoftmax, KLayerNorm,
+	KReduceSum, KSumSquares, KSoftmax, KSoftmaxBackward, KMaskedSoftmax, KMaskedSoftmaxBackward, KLayerNorm,
 	KLayerNormBackward, KGather, KScatterAdd, KPermute, KCopyRows, KDropout, KCrossEntropy,
 	KCrossEntropyBackward, KAdam}
 
@@ -165,6 +166,9 @@ type Device interface {
 	// MaskedSoftmax is kernels.MaskedSoftmax: scores [batch, heads, q, k],
 	// mask [batch, k] (nil: none), scaled by scale.
 	MaskedSoftmax(dst, x, mask *Tensor, batch, heads, q, k int, scale float32)
+	// MaskedSoftmaxBackward is kernels.MaskedSoftmaxBackward: dx from the
+	// output y and dy (rows whose keys are all masked get 0).
+	MaskedSoftmaxBackward(dx, y, dy, mask *Tensor, batch, heads, q, k int, scale float32)
 	// LayerNorm is kernels.LayerNorm; gamma and beta may be nil.
 	LayerNorm(y, mean, rstd, x, gamma, beta *Tensor, rows, n int, eps float32)
 	// LayerNormBackward is kernels.LayerNormBackward; dx, dgamma, dbeta and

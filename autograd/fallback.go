@@ -205,6 +205,17 @@ func (f *fallbackDevice) MaskedSoftmax(dst, x, mask *Tensor, batch, heads, q, k 
 	freeAll(cx, cm)
 }
 
+func (f *fallbackDevice) MaskedSoftmaxBackward(dx, y, dy, mask *Tensor, batch, heads, q, k int, scale float32) {
+	if f.use(KMaskedSoftmaxBackward) {
+		f.Device.MaskedSoftmaxBackward(dx, y, dy, mask, batch, heads, q, k, scale)
+		return
+	}
+	cy, cdy, cm, cdx := f.toHost(y), f.toHost(dy), f.toHost(mask), f.toHost(dx)
+	cpuDevice.MaskedSoftmaxBackward(cdx, cy, cdy, cm, batch, heads, q, k, scale)
+	f.back(dx, cdx)
+	freeAll(cy, cdy, cm)
+}
+
 func (f *fallbackDevice) LayerNorm(y, mean, rstd, x, gamma, beta *Tensor, rows, n int, eps float32) {
 	if f.use(KLayerNorm) {
 		f.Device.LayerNorm(y, mean, rstd, x, gamma, beta, rows, n, eps)

@@ -5,7 +5,9 @@ package autograd
 // [batch, k] with 1 for real tokens and 0 for padding, as HF's
 // attention_mask; nil means no mask), and each row is normalised in one
 // kernel. A row whose keys are all masked becomes uniform (as with HF's
-// additive float32-min mask). No gradient flows to mask.
+// additive float32-min mask) and, since it then does not depend on the
+// scores, passes no gradient back (PyTorch would pass (dy-mean(dy))/k).
+// No gradient flows to mask.
 func MaskedSoftmax(scores, mask *Tensor, scale float32) *Tensor {
 	const op = "MaskedSoftmax"
 	dev := sameDevice(op, scores, mask)
@@ -21,9 +23,9 @@ func MaskedSoftmax(scores, mask *Tensor, scale float32) *Tensor {
 		dev.MaskedSoftmax(out, scores, mask, b, h, q, k, scale)
 	}
 	if needsGrad(scores) {
-		nd := record(out, maskedSoftmaxBackward, scores)
+		nd := record(out, maskedSoftmaxBackward, scores, mask)
 		nd.f[0] = scale
-		nd.ints[0], nd.ints[1] = b*h*q, k
+		nd.ints[0], nd.ints[1], nd.ints[2], nd.ints[3] = b, h, q, k
 	}
 	return out
 }
@@ -35,8 +37,7 @@ func maskedSoftmaxBackward(nd *node, g *Tensor) {
 	}
 	t := temp(g.dev, x.Shape()...)
 	if t.size > 0 {
-		// Masked entries have y = 0 and so get a zero gradient.
-		g.dev.SoftmaxBackward(t, nd.out, g, nd.ints[0], nd.ints[1], false, nd.f[0])
+		g.dev.MaskedSoftmaxBackward(t, nd.out, g, nd.in[1], nd.ints[0], nd.ints[1], nd.ints[2], nd.ints[3], nd.f[0])
 	}
 	accumGrad(x, t)
 }

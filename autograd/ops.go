@@ -3,6 +3,7 @@ package autograd
 import (
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // OpError is the panic value of an op called with operands it cannot take
@@ -14,6 +15,20 @@ type OpError struct {
 }
 
 func (e *OpError) Error() string { return "autograd: " + e.Op + ": " + e.Msg }
+
+// dims formats a shape or index list like fmt's %v ("[2 3]") without making
+// the slice escape to the heap, so that ops stay allocation-free.
+func dims(s []int) string {
+	b := make([]byte, 0, 2+4*len(s))
+	b = append(b, '[')
+	for i, d := range s {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = strconv.AppendInt(b, int64(d), 10)
+	}
+	return string(append(b, ']'))
+}
 
 func opPanic(op, format string, args ...any) {
 	panic(&OpError{Op: op, Msg: fmt.Sprintf(format, args...)})
@@ -75,7 +90,7 @@ func broadcastShape(op string, a, b []int) (out [MaxDims]int, n int) {
 		case da == 1:
 			out[i] = db
 		default:
-			opPanic(op, "shapes %v and %v do not broadcast", a, b)
+			opPanic(op, "shapes %s and %s do not broadcast", dims(a), dims(b))
 		}
 	}
 	return

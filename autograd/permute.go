@@ -6,14 +6,14 @@ func Permute(x *Tensor, perm ...int) *Tensor {
 	const op = "Permute"
 	dev := sameDevice(op, x)
 	if len(perm) != x.ndim {
-		opPanic(op, "permutation %v for a tensor of rank %d (%v)", perm, x.ndim, x.Shape())
+		opPanic(op, "permutation %s for a tensor of rank %d (%v)", dims(perm), x.ndim, x.Shape())
 	}
 	var p [MaxDims]int
 	var seen [MaxDims]bool
 	var shape [MaxDims]int
 	for d, ax := range perm {
 		if ax < 0 || ax >= x.ndim || seen[ax] {
-			opPanic(op, "%v is not a permutation of the axes of %v", perm, x.Shape())
+			opPanic(op, "%s is not a permutation of the axes of %v", dims(perm), x.Shape())
 		}
 		seen[ax] = true
 		p[d] = ax

@@ -7,7 +7,7 @@ func Reshape(x *Tensor, shape ...int) *Tensor {
 	const op = "Reshape"
 	sameDevice(op, x)
 	if len(shape) > MaxDims {
-		opPanic(op, "shape %v has more than %d dimensions", shape, MaxDims)
+		opPanic(op, "shape %s has more than %d dimensions", dims(shape), MaxDims)
 	}
 	var s [MaxDims]int
 	nd := copy(s[:], shape)
@@ -17,20 +17,20 @@ func Reshape(x *Tensor, shape ...int) *Tensor {
 		case s[i] == -1 && infer < 0:
 			infer = i
 		case s[i] < 0:
-			opPanic(op, "bad shape %v for %v", shape, x.Shape())
+			opPanic(op, "bad shape %s for %v", dims(shape), x.Shape())
 		default:
 			known *= s[i]
 		}
 	}
 	if infer >= 0 {
 		if known == 0 || x.size%known != 0 {
-			opPanic(op, "cannot infer -1 in %v for %v", shape, x.Shape())
+			opPanic(op, "cannot infer -1 in %s for %v", dims(shape), x.Shape())
 		}
 		s[infer] = x.size / known
 		known *= s[infer]
 	}
 	if known != x.size {
-		opPanic(op, "cannot reshape %v (%d elements) to %v", x.Shape(), x.size, shape)
+		opPanic(op, "cannot reshape %v (%d elements) to %s", x.Shape(), x.size, dims(shape))
 	}
 	out := x.view(0, s[:nd])
 	currentScopeAdd(out)

@@ -30,6 +30,8 @@ type Scope struct {
 	tensors []*Tensor
 	parent  *Scope
 	active  bool
+
+	keepStack []*Tensor
 }
 
 var scopes struct {
@@ -103,22 +105,33 @@ func (s *Scope) Len() int {
 }
 
 // Keep moves the tensors out of s into the scope that was current when s
-// began (or into none), so that they survive s.End. A tensor kept whose
-// storage is a view keeps its base alive too.
+// began (or into none), so that they survive s.End. What a kept tensor needs
+// moves with it: the tensor whose storage a view shares, and, while the
+// tensor is still part of a graph (Backward has not run through it), every
+// tensor of s that the graph leading to it uses.
 func (s *Scope) Keep(ts ...*Tensor) {
 	scopes.Lock()
 	defer scopes.Unlock()
-	for _, t := range ts {
-		for u := t; u != nil; u = u.base {
-			if u.scope != s {
-				continue
-			}
-			s.remove(u)
-			if s.parent != nil {
-				s.parent.add(u)
-			}
+	stack := s.keepStack[:0]
+	stack = append(stack, ts...)
+	for len(stack) > 0 {
+		t := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if t == nil || t.scope != s {
+			continue
+		}
+		s.remove(t)
+		if s.parent != nil {
+			s.parent.add(t)
+		}
+		if t.base != nil {
+			stack = append(stack, t.base)
+		}
+		if n := t.node; n != nil {
+			stack = append(stack, n.in[:n.nin]...)
 		}
 	}
+	s.keepStack = stack[:0]
 }
 
 func (s *Scope) add(t *Tensor) {

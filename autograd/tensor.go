@@ -30,6 +30,7 @@ type Tensor struct {
 	grad         *Tensor
 	node         *node
 
+	item     [1]float32 // Item's download buffer (no allocation)
 	scope    *Scope
 	scopeIdx int
 	released bool
@@ -38,12 +39,12 @@ type Tensor struct {
 // checkShape panics on a negative dimension or too many dimensions.
 func checkShape(shape []int) int {
 	if len(shape) > MaxDims {
-		panic(fmt.Sprintf("autograd: shape %v has %d dimensions, at most %d allowed", shape, len(shape), MaxDims))
+		panic(fmt.Sprintf("autograd: shape %s has %d dimensions, at most %d allowed", dims(shape), len(shape), MaxDims))
 	}
 	n := 1
 	for _, d := range shape {
 		if d < 0 {
-			panic(fmt.Sprintf("autograd: negative dimension in shape %v", shape))
+			panic(fmt.Sprintf("autograd: negative dimension in shape %s", dims(shape)))
 		}
 		n *= d
 	}
@@ -60,7 +61,7 @@ func newTensor(dev Device, shape []int) *Tensor {
 	t.size = n
 	buf, err := dev.Alloc(n)
 	if err != nil {
-		panic(fmt.Errorf("autograd: allocating %v on %s: %w", shape, dev.Name(), err))
+		panic(fmt.Errorf("autograd: allocating %s on %s: %w", dims(shape), dev.Name(), err))
 	}
 	t.buf = buf
 	return t
@@ -227,9 +228,8 @@ func (t *Tensor) Item() float32 {
 	if t.size != 1 {
 		panic(fmt.Sprintf("autograd: Item of tensor of shape %v", t.Shape()))
 	}
-	var v [1]float32
-	t.dev.Download(v[:], t.buf, t.off)
-	return v[0]
+	t.dev.Download(t.item[:], t.buf, t.off)
+	return t.item[0]
 }
 
 // SetData uploads data (Len() values) into t.

@@ -148,8 +148,7 @@ func logSoftmaxBackwardRows(t *task, lo, hi int) {
 //
 // A row whose keys are all masked gets the uniform distribution 1/k, which is
 // what adding float32's lowest value to every score (HF transformers) gives.
-// mask == nil means no mask. The backward is SoftmaxBackward with
-// alpha = scale.
+// mask == nil means no mask. The backward is MaskedSoftmaxBackward.
 func MaskedSoftmax(dst, x, mask []float32, batch, heads, q, k int, scale float32) {
 	t := getTask(maskedSoftmaxRows)
 	t.dst, t.a, t.b = dst, x, mask
@@ -213,6 +212,56 @@ func maskedSoftmaxRows(t *task, lo, hi int) {
 		inv := 1 / s
 		for j := range dst {
 			dst[j] *= inv
+		}
+	}
+}
+
+// MaskedSoftmaxBackward is the gradient of MaskedSoftmax given its output y:
+//
+//	for each row (b, h, i):
+//		if every mask[b,:] == 0 {
+//			dx[b,h,i,:] = 0                  // the output did not depend on x
+//		} else {
+//			d := sum_j dy[b,h,i,j]*y[b,h,i,j]
+//			dx[b,h,i,j] = scale * y[b,h,i,j] * (dy[b,h,i,j] - d)
+//		}
+//
+// (masked entries have y = 0 and get 0). dx may alias dy.
+func MaskedSoftmaxBackward(dx, y, dy, mask []float32, batch, heads, q, k int, scale float32) {
+	t := getTask(maskedSoftmaxBackwardRows)
+	t.dst, t.a, t.b, t.c = dx, y, dy, mask
+	t.n, t.m, t.f0 = k, heads*q, scale
+	run(t, batch*heads*q, k, grainFor(k))
+}
+
+func maskedSoftmaxBackwardRows(t *task, lo, hi int) {
+	k, perBatch := t.n, t.m
+	for r := lo; r < hi; r++ {
+		y := t.a[r*k : r*k+k]
+		dy := t.b[r*k : r*k+k]
+		dx := t.dst[r*k : r*k+k]
+		if t.c != nil {
+			b := r / perBatch
+			any := false
+			for _, m := range t.c[b*k : b*k+k] {
+				if m != 0 {
+					any = true
+					break
+				}
+			}
+			if !any {
+				for j := range dx {
+					dx[j] = 0
+				}
+				continue
+			}
+		}
+		var d float32
+		for j, v := range y {
+			d += v * dy[j]
+		}
+		for j, v := range y {
+			dx[j] = t.f0 * v * (dy[j] - d)
 		}
 	}
 }

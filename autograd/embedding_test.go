@@ -1,0 +1,10 @@
+package autograd_test
+
+import (
+	"testing"
+
+	"github.com/idim-go/idim/autograd/devicetest"
+)
+
+// The cases (shapes, float64 references) live in autograd/devicetest.
+func TestGradEmbedding(t *testing.T) { devicetest.CheckOp(t, "embedding") }
