@@ -92,7 +92,7 @@ func plan(tensors []Tensor, metadata map[string]string) (*layout, error) {
 		}
 		first = false
 	}
-	if len(metadata) > 0 {
+	if metadata != nil {
 		sep()
 		writeJSONString(&h, metadataKey)
 		h.WriteString(":{")
@@ -221,7 +221,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 // write fails. Tensors are stored in the order the reference
 // implementation uses (larger dtypes first, then by name) after a header
 // padded with spaces to a multiple of 8 bytes, so every tensor is aligned.
-// metadata (may be nil) becomes the header's __metadata__; Hugging Face
+// metadata becomes the header's __metadata__ (absent when nil); Hugging Face
 // transformers expects {"format": "pt"} there.
 func Write(path string, tensors []Tensor, metadata map[string]string) error {
 	l, err := plan(tensors, metadata)
