@@ -68,3 +68,32 @@ func benchLoop(b *testing.B, x []float32, f func()) {
 		}
 	}
 }
+
+// BenchmarkFastfood: Apply and ApplyT for a d=1000 subspace into tensors of
+// n elements (768*768 and 768*3072 are RoBERTa-base weight matrices).
+func BenchmarkFastfood(b *testing.B) {
+	for _, n := range []int{4096, 1 << 16, 768 * 768, 768 * 3072} {
+		f, err := NewFastfood(1, "bench", 1000, n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		scratch := make([]float32, f.ScratchLen())
+		x := make([]float32, 1000)
+		for i := range x {
+			x[i] = float32(i%5) - 2
+		}
+		y := make([]float32, n)
+		b.Run(fmt.Sprintf("Apply/n=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(4 * n))
+			for b.Loop() {
+				_ = f.Apply(y, x, scratch)
+			}
+		})
+		b.Run(fmt.Sprintf("ApplyT/n=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(4 * n))
+			for b.Loop() {
+				_ = f.ApplyT(x, y, scratch)
+			}
+		})
+	}
+}

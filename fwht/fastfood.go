@@ -1,0 +1,308 @@
+package fwht
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+
+	"github.com/idim-go/idim/internal/cpu"
+)
+
+// Fastfood is the random projection P from R^d to R^n used for
+// intrinsic-dimension training (Aghajanyan et al. 2021, after Le, Sarlos and
+// Smola 2013):
+//
+//	P x = (H G Pi H B pad(x))[:n] / (||G|| sqrt(n))
+//
+// where L = 2^ceil(log2 max(d, n)), pad(x) is x followed by L-d zeros, H is
+// the unnormalised L x L Walsh-Hadamard matrix, B a diagonal of random +-1,
+// Pi a random permutation matrix, (Pi v)_k = v[pi(k)], G a diagonal of
+// independent N(0,1) values, ||G|| = sqrt(sum_k G_k^2) over all L entries,
+// and [:n] keeps the first n rows.
+//
+// The scale: column j of H G Pi H B has squared norm L ||G||^2 (H Pi H B
+// e_j is a +-1 vector scaled by G, then H multiplies norms by sqrt(L)), and
+// its entries have equal expected squares, so the n rows kept carry
+// n ||G||^2 of it in expectation. Dividing by ||G|| sqrt(n) therefore gives
+// every column of P unit norm in expectation (exactly when n = L); the
+// fluctuation of a squared column norm is about sqrt(2/n) relative.
+//
+// B, G and Pi are a pure function of (seed, key, L): B and Pi are recomputed
+// from a counter-based hash on every call, G is drawn once by the polar
+// method from the same hash (with a portable logarithm, so that amd64 and
+// arm64 build bit-identical projections) and kept as float32. Memory kept per
+// padded element: 4 bytes (G); B and Pi take none. Pi is a 4-round Feistel
+// network on log2(L) bits, a bijection that needs no table. Apply and ApplyT
+// need a caller-provided scratch of ScratchLen() = 2L float32 that can be
+// shared by every Fastfood of at most that size; they do not allocate, and a
+// Fastfood is immutable, so concurrent calls with distinct scratch are safe.
+type Fastfood struct {
+	d, n, l int
+	lg      int
+	g       []float32 // G, L entries
+	scale   float32   // 1 / (||G|| sqrt(n))
+	normG   float64
+	bkey    uint64    // key of the B signs
+	fk      [4]uint64 // Feistel round keys
+}
+
+// NewFastfood builds the projection from R^d to R^n named by (seed, key);
+// the same arguments always give the same projection, on every platform.
+// d and n must be at least 1.
+func NewFastfood(seed uint64, key string, d, n int) (*Fastfood, error) {
+	if d < 1 || n < 1 {
+		return nil, fmt.Errorf("fwht.NewFastfood(key %q): dimensions d=%d, n=%d must be at least 1", key, d, n)
+	}
+	m := max(d, n)
+	if m > 1<<40 {
+		return nil, fmt.Errorf("fwht.NewFastfood(key %q): dimension %d too large", key, m)
+	}
+	lg := bits.Len(uint(m - 1))
+	l := 1 << lg
+	base := mix64(seed ^ mix64(fnv64(key)^0x6a09e667f3bcc908))
+	f := &Fastfood{d: d, n: n, l: l, lg: lg, g: make([]float32, l)}
+	f.bkey = mix64(base ^ 0xb5ad4eceda1ce2a9)
+	for r := range f.fk {
+		f.fk[r] = mix64(base ^ uint64(r+1)*0x9e3779b97f4a7c15)
+	}
+	gkey := mix64(base ^ 0x243f6a8885a308d3)
+	var ss float64
+	for k := range f.g {
+		f.g[k] = float32(gaussian(gkey, uint64(k)))
+		v := float64(f.g[k])
+		ss += float64(v * v)
+	}
+	f.normG = math.Sqrt(ss)
+	if f.normG == 0 { // L = 1 and G_0 rounded to 0: practically impossible
+		f.normG = 1
+	}
+	f.scale = float32(1 / (f.normG * math.Sqrt(float64(n))))
+	return f, nil
+}
+
+// Dims returns d (input length), n (output length) and L (padded length).
+func (f *Fastfood) Dims() (d, n, l int) { return f.d, f.n, f.l }
+
+// ScratchLen is the length of scratch that Apply and ApplyT need: 2L.
+func (f *Fastfood) ScratchLen() int { return 2 * f.l }
+
+// Scale returns 1/(||G|| sqrt(n)), the factor applied after the transforms
+// (as float32 in Apply and ApplyT).
+func (f *Fastfood) Scale() float64 { return 1 / (f.normG * math.Sqrt(float64(f.n))) }
+
+// Apply sets dst (length n) to P x for x of length d. scratch must hold at
+// least ScratchLen() elements; its contents are overwritten.
+func (f *Fastfood) Apply(dst, x, scratch []float32) error {
+	return f.apply(dst, x, scratch, 1, "Apply")
+}
+
+// ApplyT sets dst (length d) to P^T y for y of length n, the exact
+// transpose of Apply: <P x, y> = <x, P^T y> up to rounding.
+func (f *Fastfood) ApplyT(dst, y, scratch []float32) error {
+	return f.applyT(dst, y, scratch, 1, "ApplyT")
+}
+
+// ApplyParallel is Apply with the transforms and the permutation split over
+// up to threads workers (threads <= 0: all). The result is bit-identical to
+// Apply's.
+func (f *Fastfood) ApplyParallel(dst, x, scratch []float32, threads int) error {
+	return f.apply(dst, x, scratch, threads, "ApplyParallel")
+}
+
+// ApplyTParallel is ApplyT split over up to threads workers, bit-identical
+// to ApplyT.
+func (f *Fastfood) ApplyTParallel(dst, y, scratch []float32, threads int) error {
+	return f.applyT(dst, y, scratch, threads, "ApplyTParallel")
+}
+
+func (f *Fastfood) check(name string, dst, src, scratch []float32, nd, ns int) error {
+	switch {
+	case len(dst) != nd:
+		return fmt.Errorf("fwht.Fastfood.%s: dst has length %d, want %d (d=%d, n=%d)", name, len(dst), nd, f.d, f.n)
+	case len(src) != ns:
+		return fmt.Errorf("fwht.Fastfood.%s: input has length %d, want %d (d=%d, n=%d)", name, len(src), ns, f.d, f.n)
+	case len(scratch) < 2*f.l:
+		return fmt.Errorf("fwht.Fastfood.%s: scratch has length %d, want at least %d", name, len(scratch), 2*f.l)
+	}
+	return nil
+}
+
+func (f *Fastfood) transform(x []float32, threads int) {
+	k := kern32()
+	if threads == 1 {
+		transform32(x, k)
+	} else {
+		transformParallel(x, k, threads)
+	}
+}
+
+func (f *Fastfood) apply(dst, x, scratch []float32, threads int, name string) error {
+	if err := f.check(name, dst, x, scratch, f.n, f.d); err != nil {
+		return err
+	}
+	s, t := scratch[:f.l], scratch[f.l:2*f.l]
+	f.signs(s[:f.d], x)
+	clear(s[f.d:])
+	f.transform(s, threads)
+	f.permute(t, s, threads, false) // t = G Pi s
+	f.transform(t, threads)
+	sc := f.scale
+	for i := range dst {
+		dst[i] = t[i] * sc
+	}
+	return nil
+}
+
+func (f *Fastfood) applyT(dst, y, scratch []float32, threads int, name string) error {
+	if err := f.check(name, dst, y, scratch, f.d, f.n); err != nil {
+		return err
+	}
+	s, t := scratch[:f.l], scratch[f.l:2*f.l]
+	copy(t, y)
+	clear(t[f.n:])
+	f.transform(t, threads)
+	f.permute(s, t, threads, true) // s = Pi^T G t
+	f.transform(s, threads)
+	f.signs(dst, s[:f.d])
+	sc := f.scale
+	for i := range dst {
+		dst[i] *= sc
+	}
+	return nil
+}
+
+// signs sets dst[j] = B_j src[j] (flipping the sign bit, exact).
+func (f *Fastfood) signs(dst, src []float32) {
+	for j0 := 0; j0 < len(src); j0 += 64 {
+		w := mix64(f.bkey ^ uint64(j0/64)*0xd1b54a32d192ed03)
+		s := src[j0:min(j0+64, len(src))]
+		d := dst[j0 : j0+len(s)]
+		for i, v := range s {
+			d[i] = math.Float32frombits(math.Float32bits(v) ^ uint32(w>>i&1)<<31)
+		}
+	}
+}
+
+// Sign returns B_j (+1 or -1), for tests and for callers that build P densely.
+func (f *Fastfood) Sign(j int) float32 {
+	w := mix64(f.bkey ^ uint64(j/64)*0xd1b54a32d192ed03)
+	if w>>(j%64)&1 == 1 {
+		return -1
+	}
+	return 1
+}
+
+// Perm returns pi(k): (Pi v)_k = v[pi(k)], for 0 <= k < L.
+func (f *Fastfood) Perm(k int) int { return int(f.perm(uint32(k))) }
+
+// G returns the diagonal G (L entries, read-only).
+func (f *Fastfood) G() []float32 { return f.g }
+
+// perm is a Feistel network on lg bits, split into hi (lg/2 bits) and lo
+// (the rest); each round xors one half with a keyed hash of the other, so
+// every round, and the whole, is a bijection of [0, L).
+func (f *Fastfood) perm(k uint32) uint32 {
+	a := uint(f.lg / 2)
+	b := uint(f.lg) - a
+	ma, mb := uint32(1)<<a-1, uint32(1)<<b-1
+	hi, lo := k>>b, k&mb
+	lo ^= feistelF(hi, f.fk[0]) & mb
+	hi ^= feistelF(lo, f.fk[1]) & ma
+	lo ^= feistelF(hi, f.fk[2]) & mb
+	hi ^= feistelF(lo, f.fk[3]) & ma
+	return hi<<b | lo
+}
+
+func feistelF(v uint32, key uint64) uint32 {
+	z := (uint64(v) + key) * 0xbf58476d1ce4e5b9
+	z ^= z >> 31
+	z *= 0x94d049bb133111eb
+	return uint32(z >> 32)
+}
+
+type permTask struct {
+	f         *Fastfood
+	dst, src  []float32
+	transpose bool
+}
+
+func (p *permTask) Run(_, lo, hi int) { p.f.permuteRange(p.dst, p.src, lo, hi, p.transpose) }
+
+// permute sets dst = G Pi src, or dst = Pi^T G src when transpose.
+func (f *Fastfood) permute(dst, src []float32, threads int, transpose bool) {
+	if threads == 1 || f.l < 1<<16 {
+		f.permuteRange(dst, src, 0, f.l, transpose)
+		return
+	}
+	cpu.Parallel(f.l, 4096, threads, &permTask{f, dst, src, transpose})
+}
+
+func (f *Fastfood) permuteRange(dst, src []float32, lo, hi int, transpose bool) {
+	g := f.g
+	if transpose {
+		for k := lo; k < hi; k++ {
+			dst[f.perm(uint32(k))] = g[k] * src[k]
+		}
+		return
+	}
+	for k := lo; k < hi; k++ {
+		dst[k] = g[k] * src[f.perm(uint32(k))]
+	}
+}
+
+// fnv64 is FNV-1a of s.
+func fnv64(s string) uint64 {
+	h := uint64(0xcbf29ce484222325)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 0x100000001b3
+	}
+	return h
+}
+
+// mix64 is the splitmix64 finaliser, a bijective 64-bit hash.
+func mix64(z uint64) uint64 {
+	z += 0x9e3779b97f4a7c15
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
+}
+
+// gaussian returns the k-th N(0,1) value of stream key by Marsaglia's polar
+// method on hashed counters. It uses only correctly rounded operations and
+// explicit roundings (no fused multiply-add), so it is the same on every
+// platform.
+func gaussian(key, k uint64) float64 {
+	for attempt := uint64(0); ; attempt++ {
+		z := mix64(key ^ mix64(k<<8|attempt))
+		u := float64(int64(z>>32)-1<<31)*0x1p-31 + 0x1p-32 // (-1, 1)
+		v := float64(int64(z&(1<<32-1))-1<<31)*0x1p-31 + 0x1p-32
+		s := float64(u*u) + float64(v*v)
+		if s >= 1 || s == 0 {
+			continue
+		}
+		return u * math.Sqrt(float64(-2*portableLog(s))/s)
+	}
+}
+
+// portableLog is the natural logarithm of x > 0 (normal) to about 1 ulp,
+// computed with explicit roundings only: x = m 2^e with m in [sqrt(1/2),
+// sqrt(2)), log m = 2 atanh(s), s = (m-1)/(m+1), |s| < 0.172.
+func portableLog(x float64) float64 {
+	fr, e := math.Frexp(x) // x = fr 2^e, fr in [0.5, 1)
+	if fr < math.Sqrt2/2 {
+		fr *= 2
+		e--
+	}
+	s := (fr - 1) / (fr + 1)
+	s2 := float64(s * s)
+	// 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...); s^2 < 0.0295, 12 terms.
+	var sum float64
+	for i := 23; i >= 3; i -= 2 {
+		sum = float64(sum*s2) + 1/float64(i)
+	}
+	sum = float64(sum * s2)
+	lm := 2*s + float64(float64(2*s)*sum)
+	const ln2Hi, ln2Lo = 6.93147180369123816490e-01, 1.90821492927058770002e-10
+	return float64(float64(e)*ln2Hi) + (float64(float64(e)*ln2Lo) + lm)
+}
