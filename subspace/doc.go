@@ -1,0 +1,31 @@
+// Package subspace trains a model inside a random low-dimensional subspace of
+// its parameters, as in Aghajanyan, Zettlemoyer and Gupta, "Intrinsic
+// Dimensionality Explains the Effectiveness of Language Model Fine-Tuning"
+// (ACL 2021).
+//
+// Only a vector theta_d of d numbers is trained. A fixed random projection P_t
+// per parameter tensor t (n_t elements) maps it into the tensor:
+//
+//	DID:  theta_t = theta_0,t + P_t(theta_d)
+//	SAID: theta_t = theta_0,t + lambda_t * P_t(theta_{d-m})
+//
+// where SAID learns one scalar lambda_t per wrapped tensor (m tensors) and d
+// counts them. The projections are regenerated from (seed, tensor name) by a
+// counter-based generator, so an adapter is the vector theta_d, the seed and
+// the list of tensors, a few kilobytes.
+//
+// Three projectors are provided (see Projector): Dense (Gaussian, a reference
+// for small models), Sparse (Li, Hastie and Church's very sparse random
+// projection) and Fastfood (H G Pi H B, built on the fast Walsh-Hadamard
+// transform, the paper's choice). Each comes with its exact transpose: the
+// gradient of theta_d is sum_t P_t^T g_t with no further factor. (The paper's
+// reference code scales the backward pass of its Walsh-Hadamard transform by
+// 1/sqrt(L) while the forward pass is unnormalised, so its theta_d gradient
+// carries a spurious per-tensor factor; idim's is the true gradient.)
+//
+// Subspace wraps a set of named float32 parameter tensors: Apply writes the
+// current theta_t into every wrapped tensor, Grad turns the tensors'
+// gradients into the gradient of the trainable vector. Nothing of size D is
+// trained or stored besides one copy of theta_0 (or a read-only view of it),
+// so an optimizer only ever sees the d trainable numbers.
+package subspace

@@ -1,0 +1,307 @@
+package subspace
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+var allKinds = []Kind{Fastfood, Dense, Sparse}
+
+func randVec(r *rand.Rand, n int) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(r.NormFloat64())
+	}
+	return v
+}
+
+func dot64(a, b []float32) float64 {
+	var s float64
+	for i := range a {
+		s += float64(a[i]) * float64(b[i])
+	}
+	return s
+}
+
+func norm64(a []float32) float64 { return math.Sqrt(dot64(a, a)) }
+
+// Shapes (d, n) that cover d = 1, n = 1, n a power of two, n just above
+// one, d > L (several Fastfood chunks, the last one partial).
+var projShapes = [][2]int{
+	{1, 1}, {1, 7}, {3, 1}, {5, 8}, {8, 5}, {16, 16}, {17, 16}, {10, 33}, {40, 33}, {100, 3}, {64, 1000}, {700, 257},
+}
+
+func TestAdjoint(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, kind := range allKinds {
+		for _, sh := range projShapes {
+			d, n := sh[0], sh[1]
+			t.Run(fmt.Sprintf("%v/d=%d/n=%d", kind, d, n), func(t *testing.T) {
+				p, err := NewProjector(kind, 42, "layer.weight", d, n)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ws := new(Workspace)
+				for trial := range 3 {
+					x, y := randVec(r, d), randVec(r, n)
+					px := make([]float32, n)
+					pty := make([]float32, d)
+					// Garbage in dst must not leak: Project and ProjectT overwrite.
+					for i := range px {
+						px[i] = float32(math.NaN())
+					}
+					for i := range pty {
+						pty[i] = 1e30
+					}
+					p.Project(px, x, ws)
+					p.ProjectT(pty, y, ws)
+					lhs, rhs := dot64(px, y), dot64(x, pty)
+					scale := norm64(px)*norm64(y) + norm64(x)*norm64(pty)
+					if !(math.Abs(lhs-rhs) <= 1e-5*scale) {
+						t.Fatalf("trial %d: <Px,y>=%g <x,P^T y>=%g (scale %g)", trial, lhs, rhs, scale)
+					}
+				}
+			})
+		}
+	}
+}
+
+// dense materialises P column by column (P e_j), in float64.
+func denseOf(p Projector) [][]float64 {
+	d, n := p.D(), p.N()
+	cols := make([][]float64, d)
+	e := make([]float32, d)
+	out := make([]float32, n)
+	for j := range d {
+		clear(e)
+		e[j] = 1
+		p.Project(out, e, nil)
+		cols[j] = make([]float64, n)
+		for i, v := range out {
+			cols[j][i] = float64(v)
+		}
+	}
+	return cols
+}
+
+func TestColumnNorms(t *testing.T) {
+	cases := []struct {
+		d, n int
+	}{{200, 1024}, {200, 700}, {50, 5000}, {30, 1}, {2100, 1000}}
+	for _, kind := range allKinds {
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%v/d=%d/n=%d", kind, c.d, c.n), func(t *testing.T) {
+				p, _ := NewProjector(kind, 7, "w", c.d, c.n)
+				var mean, worst float64
+				cols := denseOf(p)
+				for _, col := range cols {
+					var s float64
+					for _, v := range col {
+						s += v * v
+					}
+					mean += s / float64(c.d)
+					worst = math.Max(worst, math.Abs(math.Sqrt(s)-1))
+				}
+				switch {
+				case kind == Dense:
+					if worst > 1e-6 {
+						t.Fatalf("dense column norm off by %g", worst)
+					}
+				case kind == Fastfood && c.n&(c.n-1) == 0:
+					// n = L: every column has norm 1 up to rounding.
+					if worst > 1e-5 {
+						t.Fatalf("fastfood column norm off by %g with n = L", worst)
+					}
+				default:
+					// Mean squared norm ~ 1; single columns within a loose band.
+					if math.Abs(mean-1) > 0.1 {
+						t.Fatalf("mean squared column norm %g", mean)
+					}
+					if c.n >= 700 && worst > 0.5 {
+						t.Fatalf("a column norm off by %g", worst)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestRegeneration(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, kind := range allKinds {
+		d, n := 70, 300
+		x := randVec(r, d)
+		y := randVec(r, n)
+		run := func(seed uint64, name string) ([]float32, []float32) {
+			p, _ := NewProjector(kind, seed, name, d, n)
+			a, b := make([]float32, n), make([]float32, d)
+			p.Project(a, x, nil)
+			p.ProjectT(b, y, nil)
+			return a, b
+		}
+		a1, b1 := run(5, "enc.0.q")
+		a2, b2 := run(5, "enc.0.q")
+		for i := range a1 {
+			if math.Float32bits(a1[i]) != math.Float32bits(a2[i]) {
+				t.Fatalf("%v: Project not bit-identical at %d", kind, i)
+			}
+		}
+		for i := range b1 {
+			if math.Float32bits(b1[i]) != math.Float32bits(b2[i]) {
+				t.Fatalf("%v: ProjectT not bit-identical at %d", kind, i)
+			}
+		}
+		// Another seed or another name gives an unrelated projection.
+		for _, other := range []struct {
+			seed uint64
+			name string
+		}{{6, "enc.0.q"}, {5, "enc.0.k"}} {
+			a3, _ := run(other.seed, other.name)
+			c := dot64(a1, a3) / (norm64(a1) * norm64(a3))
+			if math.Abs(c) > 0.3 {
+				t.Fatalf("%v: seed %d name %q correlates %g with the original", kind, other.seed, other.name, c)
+			}
+		}
+	}
+}
+
+// TestFastfoodFormula checks Project against H G Pi H B built explicitly in
+// float64 from the same generator, for each chunk.
+func TestFastfoodFormula(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, sh := range [][2]int{{1, 1}, {3, 5}, {9, 8}, {20, 6}, {13, 100}} {
+		d, n := sh[0], sh[1]
+		p := NewFastfood(11, "x", d, n)
+		x := randVec(r, d)
+		got := make([]float32, n)
+		p.Project(got, x, nil)
+		want := make([]float64, n)
+		l := p.L()
+		for _, c := range p.chunks {
+			v := make([]float64, l)
+			for i := c.lo; i < c.hi; i++ {
+				v[i-c.lo] = float64(signAt(c.keyB, i-c.lo)) * float64(x[i])
+			}
+			v = hadamard64(v)
+			w := make([]float64, l)
+			var g2 float64
+			for i := range l {
+				g := float64(gaussAt(c.keyG, i))
+				g2 += g * g
+				w[i] = g * v[c.perm.at(i)]
+			}
+			w = hadamard64(w)
+			for i := range n {
+				want[i] += w[i] / (math.Sqrt(g2) * math.Sqrt(float64(n)))
+			}
+		}
+		for i := range n {
+			if math.Abs(float64(got[i])-want[i]) > 1e-5*(1+math.Abs(want[i])) {
+				t.Fatalf("d=%d n=%d: row %d got %g want %g", d, n, i, got[i], want[i])
+			}
+		}
+		if want := (d + l - 1) / l; p.Chunks() != want {
+			t.Fatalf("d=%d L=%d: %d chunks, want %d", d, l, p.Chunks(), want)
+		}
+	}
+}
+
+// hadamard64 is H v by the definition H_ij = (-1)^popcount(i&j).
+func hadamard64(v []float64) []float64 {
+	out := make([]float64, len(v))
+	for i := range v {
+		for j := range v {
+			s := 1.0
+			for b := i & j; b != 0; b &= b - 1 {
+				s = -s
+			}
+			out[i] += s * v[j]
+		}
+	}
+	return out
+}
+
+func TestPermIsBijection(t *testing.T) {
+	for logL := uint(0); logL <= 16; logL++ {
+		pk := newPermKey(uint64(logL)*977, logL)
+		seen := make([]bool, 1<<logL)
+		fixed := 0
+		for i := range seen {
+			j := pk.at(i)
+			if j < 0 || j >= len(seen) || seen[j] {
+				t.Fatalf("logL=%d: pi(%d)=%d repeats or is out of range", logL, i, j)
+			}
+			seen[j] = true
+			if j == i {
+				fixed++
+			}
+		}
+		if logL >= 10 && fixed > 20 {
+			t.Fatalf("logL=%d: %d fixed points, not a scrambling permutation", logL, fixed)
+		}
+	}
+}
+
+func TestGaussTable(t *testing.T) {
+	var s, s2 float64
+	const n = 1 << 18
+	for i := range n {
+		g := float64(gaussAt(99, i))
+		s += g
+		s2 += g * g
+	}
+	if m, v := s/n, s2/n; math.Abs(m) > 0.01 || math.Abs(v-1) > 0.02 {
+		t.Fatalf("G: mean %g variance %g", m, v)
+	}
+	var neg int
+	for i := range n {
+		if signAt(5, i) < 0 {
+			neg++
+		}
+	}
+	if math.Abs(float64(neg)/n-0.5) > 0.01 {
+		t.Fatalf("B: %d of %d negative", neg, n)
+	}
+}
+
+// TestSparseDensity checks the fraction of nonzeros (1/s) and the values.
+func TestSparseDensity(t *testing.T) {
+	d, n := 400, 2500 // s = 50: expect 50 nonzeros per column
+	p := NewSparse(1, "w", d, n)
+	nnz := 0
+	for _, col := range denseOf(p) {
+		for _, v := range col {
+			if v != 0 {
+				nnz++
+				if math.Abs(math.Abs(v)-math.Sqrt(50.0/2500)) > 1e-6 {
+					t.Fatalf("entry %g, want +-%g", v, math.Sqrt(50.0/2500))
+				}
+			}
+		}
+	}
+	if per := float64(nnz) / float64(d); math.Abs(per-50) > 3 {
+		t.Fatalf("%g nonzeros per column, want 50", per)
+	}
+}
+
+func TestNewProjectorErrors(t *testing.T) {
+	if _, err := NewProjector(Fastfood, 1, "w", 0, 5); err == nil {
+		t.Fatal("d=0 accepted")
+	}
+	if _, err := NewProjector(Dense, 1, "w", 5, 0); err == nil {
+		t.Fatal("n=0 accepted")
+	}
+	if _, err := NewProjector(Kind(9), 1, "w", 5, 5); err == nil {
+		t.Fatal("unknown kind accepted")
+	}
+	for _, k := range allKinds {
+		if got, err := ParseKind(k.String()); err != nil || got != k {
+			t.Fatalf("ParseKind(%q) = %v, %v", k.String(), got, err)
+		}
+	}
+	if _, err := ParseKind("gaussian"); err == nil {
+		t.Fatal("ParseKind accepted gaussian")
+	}
+}
