@@ -222,7 +222,10 @@ func isNull(m json.RawMessage) bool {
 // byte-level BPE (model.type "BPE", pre_tokenizer ByteLevel, no normalizer),
 // as RoBERTa's and GPT-2's are. model.merges may hold strings "a b" or pairs
 // ["a", "b"]; added_tokens are recognised in text (special ones are skipped
-// by Decode(ids, true)); ByteLevel's add_prefix_space is honoured.
+// by Decode(ids, true)) with their lstrip and rstrip (single_word is not
+// implemented and ignored); ByteLevel's add_prefix_space is honoured.
+// post_processor and decoder are not read: EncodeSingle and EncodePair add
+// RoBERTa's <s> and </s>, and Decode undoes the byte-level alphabet.
 func LoadTokenizerJSON(path string) (*Tokenizer, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {

@@ -13,7 +13,8 @@ import (
 // "#version: 0.2" line, then one merge a line, by rank) into dir, creating it
 // if needed. Each file is written atomically: a temporary file in dir,
 // fsynced, then renamed over the old one. Load reads them back; added tokens
-// other than the RoBERTa and GPT-2 specials lose their flags.
+// other than the RoBERTa and GPT-2 specials lose their flags (SaveTokenizerJSON
+// keeps them).
 func (t *Tokenizer) Save(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -98,4 +99,55 @@ func WriteFileAtomic(path string, data []byte) (err error) {
 		d.Close()
 	}
 	return nil
+}
+
+// SaveTokenizerJSON writes the tokenizer as a Hugging Face tokenizer.json
+// (atomically): model BPE with vocab in id order and merges as "a b"
+// strings, the ByteLevel pre-tokenizer and decoder, added_tokens with their
+// flags, and RoBERTa's post-processor when <s> and </s> exist.
+// LoadTokenizerJSON reads it back with nothing lost.
+func (t *Tokenizer) SaveTokenizerJSON(path string) error {
+	var b bytes.Buffer
+	b.WriteString("{\n  \"version\": \"1.0\",\n  \"truncation\": null,\n  \"padding\": null,\n  \"added_tokens\": [")
+	for i, a := range t.AddedTokens() {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, "\n    {\"id\": %d, \"content\": %s, \"single_word\": false, \"lstrip\": %t, \"rstrip\": %t, \"normalized\": false, \"special\": %t}",
+			a.ID, quoteJSON(a.Content), a.LStrip, a.RStrip, a.Special)
+	}
+	b.WriteString("\n  ],\n  \"normalizer\": null,\n")
+	fmt.Fprintf(&b, "  \"pre_tokenizer\": {\"type\": \"ByteLevel\", \"add_prefix_space\": %t, \"trim_offsets\": true, \"use_regex\": true},\n", t.addPrefixSpace)
+	if sp := t.specials; sp.BOS >= 0 && sp.EOS >= 0 {
+		fmt.Fprintf(&b, "  \"post_processor\": {\"type\": \"RobertaProcessing\", \"sep\": [%s, %d], \"cls\": [%s, %d], \"trim_offsets\": true, \"add_prefix_space\": %t},\n",
+			quoteJSON(EOSToken), sp.EOS, quoteJSON(BOSToken), sp.BOS, t.addPrefixSpace)
+	} else {
+		b.WriteString("  \"post_processor\": null,\n")
+	}
+	b.WriteString("  \"decoder\": {\"type\": \"ByteLevel\", \"add_prefix_space\": true, \"trim_offsets\": true, \"use_regex\": true},\n")
+	b.WriteString("  \"model\": {\n    \"type\": \"BPE\",\n    \"dropout\": null,\n    \"unk_token\": null,\n    \"continuing_subword_prefix\": \"\",\n    \"end_of_word_suffix\": \"\",\n    \"fuse_unk\": false,\n    \"byte_fallback\": false,\n    \"vocab\": {")
+	first := true
+	for id, tok := range t.tokens {
+		if tok == "" {
+			continue
+		}
+		if !first {
+			b.WriteString(",")
+		}
+		first = false
+		b.WriteString("\n      ")
+		b.Write(quoteJSON(tok))
+		b.WriteString(": ")
+		b.WriteString(strconv.Itoa(id))
+	}
+	b.WriteString("\n    },\n    \"merges\": [")
+	for i, p := range t.mergeList {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n      ")
+		b.Write(quoteJSON(t.tokens[p[0]] + " " + t.tokens[p[1]]))
+	}
+	b.WriteString("\n    ]\n  }\n}\n")
+	return WriteFileAtomic(path, b.Bytes())
 }

@@ -726,3 +726,45 @@ func FuzzEncodeReference(f *testing.F) {
 		}
 	})
 }
+
+func TestSaveTokenizerJSON(t *testing.T) {
+	r := roberta(t)
+	vocab, merges := tinyVocab()
+	vocab["[NEW]"] = len(vocab)
+	added := []AddedToken{{Content: "[NEW]", ID: vocab["[NEW]"], RStrip: true}, {Content: MASKToken, ID: vocab[MASKToken], Special: true, LStrip: true}}
+	var pairs [][2]int32
+	for _, m := range merges {
+		a, b, _ := strings.Cut(m, " ")
+		p, err := resolveMerge(vocab, a, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pairs = append(pairs, p)
+	}
+	tiny, err := newTokenizer(vocab, pairs, added)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(readProse(t)[:20000]) + " low[NEW]  <mask> <s>"
+	for _, tok := range []*Tokenizer{r, tiny} {
+		path := filepath.Join(t.TempDir(), "tokenizer.json")
+		if err := tok.SaveTokenizerJSON(path); err != nil {
+			t.Fatal(err)
+		}
+		back, err := LoadTokenizerJSON(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(back.Encode(text), tok.Encode(text)) {
+			t.Error("tokenizer.json round trip encodes differently")
+		}
+		if !slices.Equal(back.AddedTokens(), tok.AddedTokens()) || back.Specials() != tok.Specials() || back.VocabSize() != tok.VocabSize() {
+			t.Errorf("added %v specials %+v, want %v %+v", back.AddedTokens(), back.Specials(), tok.AddedTokens(), tok.Specials())
+		}
+		var doc map[string]any
+		data, _ := os.ReadFile(path)
+		if err := json.Unmarshal(data, &doc); err != nil {
+			t.Fatalf("not JSON: %v", err)
+		}
+	}
+}

@@ -38,6 +38,8 @@ type TrainOptions struct {
 //     words with the result gives exactly the trainer's segmentation;
 //   - every occurrence of the chosen pair is merged, left to right, and the
 //     pair counts are updated for the words that held it, not recounted.
+//
+// Special tokens are not looked for in the training text: it is all text.
 type Trainer struct {
 	opt    TrainOptions
 	counts map[string]int64
