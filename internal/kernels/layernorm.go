@@ -32,22 +32,23 @@ func layerNormRows(t *task, lo, hi int) {
 			q += d * d
 		}
 		rs := 1 / math.Sqrt(q/float64(n)+float64(t.f0))
-		m32, r32 := float32(mu), float32(rs)
-		t.d[r], t.e[r] = m32, r32
+		t.d[r], t.e[r] = float32(mu), float32(rs)
+		// The normalisation itself runs in float64 too: with a large mean
+		// and a small spread, x - mean in float32 would lose digits.
 		switch {
 		case t.b != nil && t.c != nil:
 			g, b := t.b[:n], t.c[:n]
 			for j, v := range x {
-				y[j] = (v-m32)*r32*g[j] + b[j]
+				y[j] = float32((float64(v)-mu)*rs*float64(g[j]) + float64(b[j]))
 			}
 		case t.b != nil:
 			g := t.b[:n]
 			for j, v := range x {
-				y[j] = (v - m32) * r32 * g[j]
+				y[j] = float32((float64(v) - mu) * rs * float64(g[j]))
 			}
 		default:
 			for j, v := range x {
-				y[j] = (v - m32) * r32
+				y[j] = float32((float64(v) - mu) * rs)
 			}
 			if t.c != nil {
 				b := t.c[:n]
