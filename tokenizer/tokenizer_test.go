@@ -768,3 +768,62 @@ func TestSaveTokenizerJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestHFParity compares with Hugging Face's tokenizers.js on a RoBERTa-style
+// tokenizer (testdata/hfjs/gen.mjs): specials in text, <mask>'s lstrip,
+// single and pair encoding, decoding with and without specials.
+func TestHFParity(t *testing.T) {
+	r := roberta(t)
+	data, err := os.ReadFile("testdata/hfjs/roberta.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var c struct {
+			Text         string
+			Pair         *string
+			IDs          []int
+			WithSpecials []int `json:"with_specials"`
+			Decoded      string
+			DecodedSkip  string `json:"decoded_skip"`
+		}
+		if err := json.Unmarshal([]byte(line), &c); err != nil {
+			t.Fatalf("roberta.jsonl:%d: %v", i+1, err)
+		}
+		var plain, full Encoding
+		if c.Pair == nil {
+			plain, err = r.EncodeSingle(c.Text, Options{NoSpecialTokens: true})
+			if err == nil {
+				full, err = r.EncodeSingle(c.Text, Options{})
+			}
+			if got := r.Encode(c.Text); !slices.Equal(got, c.IDs) && len(c.IDs)+len(got) > 0 {
+				t.Errorf("roberta.jsonl:%d: Encode(%q) = %v, want %v", i+1, c.Text, got, c.IDs)
+			}
+		} else {
+			plain, err = r.EncodePair(c.Text, *c.Pair, Options{NoSpecialTokens: true})
+			if err == nil {
+				full, err = r.EncodePair(c.Text, *c.Pair, Options{})
+			}
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(plain.IDs, c.IDs) && len(c.IDs)+len(plain.IDs) > 0 {
+			t.Errorf("roberta.jsonl:%d: %q: ids %v, want %v", i+1, c.Text, plain.IDs, c.IDs)
+		}
+		if !slices.Equal(full.IDs, c.WithSpecials) {
+			t.Errorf("roberta.jsonl:%d: %q: with specials %v, want %v", i+1, c.Text, full.IDs, c.WithSpecials)
+		}
+		if got := r.Decode(full.IDs, false); got != c.Decoded {
+			t.Errorf("roberta.jsonl:%d: Decode = %q, want %q", i+1, got, c.Decoded)
+		}
+		if got := r.Decode(full.IDs, true); got != c.DecodedSkip {
+			t.Errorf("roberta.jsonl:%d: Decode(skip) = %q, want %q", i+1, got, c.DecodedSkip)
+		}
+		n++
+	}
+	if n < 30 {
+		t.Fatalf("only %d cases", n)
+	}
+}
