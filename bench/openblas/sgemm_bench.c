@@ -13,9 +13,10 @@ static double now(void) {
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static int cmp(const void *a, const void *b) {
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
+static double cputime(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 int main(int argc, char **argv) {
@@ -23,29 +24,32 @@ int main(int argc, char **argv) {
 		{768, 768, 768}, {3072, 768, 768}, {768, 3072, 768},
 		{768, 768, 3072}, {1024, 3072, 768}, {1024, 768, 3072},
 	};
-	int reps = argc > 1 ? atoi(argv[1]) : 9;
-	if (reps < 1 || reps > 99) reps = 9;
+	double seconds = argc > 1 ? atof(argv[1]) : 1.0;
+	if (!(seconds > 0)) seconds = 1.0;
 	for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
 		int m = sizes[s][0], n = sizes[s][1], k = sizes[s][2];
 		float *a = malloc(sizeof(float) * m * k), *b = malloc(sizeof(float) * k * n),
 		      *c = malloc(sizeof(float) * m * n);
-		for (long i = 0; i < (long)m * k; i++) a[i] = (float)((i * 7 % 13) - 6) / 8;
-		for (long i = 0; i < (long)k * n; i++) b[i] = (float)((i * 5 % 11) - 5) / 8;
+		for (long i = 0; i < (long)m * k; i++) a[i] = (float)(i % 13 - 6) / 8;
+		for (long i = 0; i < (long)k * n; i++) b[i] = (float)(i % 11 - 5) / 8;
 		memset(c, 0, sizeof(float) * m * n);
-		double flop = 2.0 * m * n * k, g[99];
-		// Warm up, then time batches of calls lasting about 0.2 s each.
+		double flop = 2.0 * m * n * k;
+		// One warm-up call, then calls for about `seconds`, each timed.
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1, a, k, b, n, 0, c, n);
-		double t0 = now();
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1, a, k, b, n, 0, c, n);
-		int iters = (int)(0.2 / (now() - t0)) + 1;
-		for (int r = 0; r < reps; r++) {
-			t0 = now();
-			for (int i = 0; i < iters; i++)
-				cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1, a, k, b, n, 0, c, n);
-			g[r] = flop * iters / (now() - t0) / 1e9;
-		}
-		qsort(g, reps, sizeof g[0], cmp);
-		printf("%dx%dx%d\tmedian %.1f GFLOP/s\tmin %.1f\tmax %.1f\n", m, n, k, g[reps / 2], g[0], g[reps - 1]);
+		double best = 1e30, start = now(), cpu0 = cputime(), t;
+		long calls = 0;
+		do {
+			double t0 = now();
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1, a, k, b, n, 0, c, n);
+			t = now();
+			if (t - t0 < best) best = t - t0;
+			calls++;
+		} while (t - start < seconds);
+		double cpu = cputime() - cpu0;
+		// The same three figures as idim's BenchmarkSgemm: mean over all
+		// calls, the fastest call, and work per CPU-second (all threads).
+		printf("%dx%dx%d\tcalls %ld\t%.1f GFLOP/s\t%.1f best-GFLOP/s\t%.1f GFLOP/cpu-s\n", m, n, k, calls,
+		       flop * calls / (t - start) / 1e9, flop / best / 1e9, flop * calls / cpu / 1e9);
 		fflush(stdout);
 		free(a); free(b); free(c);
 	}

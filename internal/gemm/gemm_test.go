@@ -200,7 +200,8 @@ func TestEdgeTiles(t *testing.T) {
 }
 
 // TestLarge spans several k, m and column blocks, in all transpose
-// combinations, on one and two workers.
+// combinations, on one and two workers. The float64 reference of each
+// shape is computed once and shared by the implementations.
 func TestLarge(t *testing.T) {
 	old := bBudget
 	defer func() { bBudget = old }()
@@ -209,17 +210,34 @@ func TestLarge(t *testing.T) {
 	if short() {
 		sizes = [][3]int{{150, 133, 530}}
 	}
-	cpu.ForEachImpl(t, func(t *testing.T) {
-		r := rand.New(rand.NewPCG(5, 6))
-		for _, s := range sizes {
-			for tr := 0; tr < 4; tr++ {
-				for _, threads := range []int{1, 2} {
-					check(t, r, gemmCase{transA: tr&1 == 1, transB: tr&2 == 2, m: s[0], n: s[1], k: s[2],
-						padA: 3, padB: 1, padC: 2, alpha: -1.5, beta: float32(tr) / 2, threads: threads})
-				}
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, s := range sizes {
+		for tr := 0; tr < 4; tr++ {
+			transA, transB := tr&1 == 1, tr&2 == 2
+			m, n, k := s[0], s[1], s[2]
+			lda, ldb, ldc := k+3, n+1, n+2
+			ar, br := m, k
+			if transA {
+				ar, lda = k, m+3
 			}
+			if transB {
+				br, ldb = n, k+1
+			}
+			a, ao := matrix(r, ar, lda-3, lda)
+			b, bo := matrix(r, br, ldb-1, ldb)
+			c0, co := matrix(r, m, n, ldc)
+			alpha, beta := float32(-1.5), float32(tr)/2
+			prod, mag := refGemm(transA, transB, m, n, k, a[ao:], lda, b[bo:], ldb)
+			cpu.ForEachImpl(t, func(t *testing.T) {
+				for _, threads := range []int{1, 2} {
+					c := append([]float32(nil), c0...)
+					SgemmThreads(threads, transA, transB, m, n, k, alpha, a[ao:], lda, b[bo:], ldb, beta, c[co:], ldc)
+					compare(t, fmt.Sprintf("%dx%dx%d tA=%v tB=%v threads=%d", m, n, k, transA, transB, threads),
+						m, n, k, alpha, beta, prod, mag, c0, c, co, ldc)
+				}
+			})
 		}
-	})
+	}
 }
 
 // TestShapesForParallel runs the shapes that take each parallel split:
