@@ -1,0 +1,130 @@
+package transformer
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/idim-go/idim/autograd"
+	"github.com/idim-go/idim/internal/cpu"
+)
+
+// BenchmarkRoberta times RoBERTa-base (12 layers, hidden 768, 12 heads, FFN 3072, vocab 50265)
+// with random weights on batch 32 x seq 128, the shape of bench/torch/roberta_bench.py:
+//
+//	forward: eval mode under NoGrad, classification logits;
+//	train:   train mode (dropout 0.1), forward + cross entropy + backward + AdamW (the device's
+//	         fused Adam kernel on every parameter, as the optim package will run it).
+//
+// Both report tokens/s; train also reports the process' peak resident memory (VmHWM) in MiB.
+func BenchmarkRoberta(b *testing.B) {
+	c := DefaultConfig()
+	const B, T = 32, 128
+	threads := fmt.Sprintf("threads=%d", cpu.Workers())
+	var m *Model
+	setup := func(b *testing.B) {
+		if m != nil {
+			return
+		}
+		var err error
+		m, err = New(c, 1, WithHeads(HeadClassifier))
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	batch := Batch{B: B, T: T, InputIDs: make([]int32, B*T)}
+	for i := range batch.InputIDs {
+		batch.InputIDs[i] = int32(3 + r.IntN(c.VocabSize-3))
+		if i%T == 0 {
+			batch.InputIDs[i] = 0
+		}
+	}
+	labels := make([]int32, B)
+	for i := range labels {
+		labels[i] = int32(r.IntN(2))
+	}
+	var step autograd.Scope
+
+	b.Run("base/forward/"+threads, func(b *testing.B) {
+		setup(b)
+		m.SetTrain(false)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			step.Begin()
+			autograd.NoGrad(func() {
+				h, err := m.Encode(batch)
+				if err != nil {
+					b.Fatal(err)
+				}
+				logits, err := m.ClassifierLogits(h)
+				if err != nil {
+					b.Fatal(err)
+				}
+				_ = logits.Data()
+			})
+			step.End()
+		}
+		b.ReportMetric(float64(B*T)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
+	})
+
+	b.Run("base/train/"+threads, func(b *testing.B) {
+		setup(b)
+		m.SetTrain(true)
+		defer m.SetTrain(false)
+		dev := m.Device()
+		params := m.Parameters()
+		mom := make([][2]*autograd.Tensor, len(params))
+		for i, p := range params {
+			mom[i] = [2]*autograd.Tensor{autograd.Zeros(dev, p.Shape()...), autograd.Zeros(dev, p.Shape()...)}
+		}
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			step.Begin()
+			h, err := m.Encode(batch)
+			if err != nil {
+				b.Fatal(err)
+			}
+			logits, err := m.ClassifierLogits(h)
+			if err != nil {
+				b.Fatal(err)
+			}
+			loss, err := ClassificationLoss(logits, labels)
+			if err != nil {
+				b.Fatal(err)
+			}
+			loss.Backward()
+			for j, p := range params {
+				if g := p.Grad(); g != nil {
+					dev.Adam(p, g, mom[j][0], mom[j][1], autograd.AdamParams{LR: 1e-5, Beta1: 0.9, Beta2: 0.999,
+						Eps: 1e-8, WeightDecay: 0.01, Decoupled: true, Step: i + 1})
+				}
+			}
+			_ = loss.Item()
+			autograd.ZeroGrads(params)
+			step.End()
+		}
+		b.ReportMetric(float64(B*T)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
+		if hwm := vmHWM(); hwm > 0 {
+			b.ReportMetric(hwm, "peak-RSS-MiB")
+		}
+	})
+}
+
+// vmHWM is the process' peak resident set size in MiB from /proc/self/status (0 if unknown).
+func vmHWM() float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
