@@ -22,13 +22,19 @@ type kern[T float] struct {
 	leafLg     int // blocks of 2^leafLg elements are transformed whole (in L1)
 	base       func(x []T)
 	r2, r4, r8 func(x []T, h, cols int)
+	r16        func(x []T, h, cols int) // optional (nil: not used)
+	r16MaxH    int                      // r16 only for h <= r16MaxH (16 rows at a larger power-of-two stride overflow the L1 ways)
+	small      *kern[T]                 // for lengths below 2^baseLg (nil: the triple loop)
 }
 
 // transformAny computes the transform of x (len a power of two) with k.
 func transformAny[T float](x []T, k *kern[T]) {
-	if len(x) < 1<<k.baseLg {
-		smallLoop(x)
-		return
+	for len(x) < 1<<k.baseLg {
+		if k.small == nil {
+			smallLoop(x)
+			return
+		}
+		k = k.small
 	}
 	rec(x, k)
 }
@@ -45,6 +51,9 @@ func rec[T float](x []T, k *kern[T]) {
 		k.base(x)
 		for h := 1 << k.baseLg; h < n; {
 			switch r := n / h; {
+			case r >= 16 && k.r16 != nil && h <= k.r16MaxH:
+				passes(x, k.r16, 16, h)
+				h *= 16
 			case r >= 8:
 				passes(x, k.r8, 8, h)
 				h *= 8
@@ -60,7 +69,9 @@ func rec[T float](x []T, k *kern[T]) {
 	}
 	levels := bits.Len(uint(n)) - 1 - k.leafLg
 	r := 8
-	if levels < 3 {
+	if k.r16 != nil && levels >= 4 && n/16 <= k.r16MaxH {
+		r = 16
+	} else if levels < 3 {
 		r = 1 << levels
 	}
 	c := n / r
@@ -73,6 +84,8 @@ func rec[T float](x []T, k *kern[T]) {
 // combine does one radix-r pass at stride h over the first cols columns.
 func combine[T float](x []T, k *kern[T], r, h, cols int) {
 	switch r {
+	case 16:
+		k.r16(x, h, cols)
 	case 8:
 		k.r8(x, h, cols)
 	case 4:
@@ -128,7 +141,9 @@ func (t *parTask[T]) Run(_, lo, hi int) {
 		j0 := s * t.strip
 		for h := t.c; h < n; {
 			r := 8
-			if n/h < 8 {
+			if t.k.r16 != nil && n/h >= 16 && h <= t.k.r16MaxH {
+				r = 16
+			} else if n/h < 8 {
 				r = n / h
 			}
 			// Columns j0.. of every block: at level h these are the

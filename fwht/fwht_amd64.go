@@ -11,6 +11,12 @@ import "github.com/idim-go/idim/internal/cpu"
 func base512(x *float32, n int, signs *float32)
 
 //go:noescape
+func base1024(x *float32, n int, signs *float32)
+
+//go:noescape
+func r16AVX512(x *float32, h, cols int)
+
+//go:noescape
 func r8AVX512(x *float32, h, cols int)
 
 //go:noescape
@@ -32,19 +38,22 @@ func r4AVX2(x *float32, h, cols int)
 func r2AVX2(x *float32, h, cols int)
 
 var avx512Kern = kern[float32]{
-	name: "avx512", baseLg: 7, leafLg: 13,
-	base: func(x []float32) { base512(&x[0], len(x), &laneSigns[0]) },
-	r8:   func(x []float32, h, cols int) { _ = x[7*h+cols-1]; r8AVX512(&x[0], h, cols) },
-	r4:   func(x []float32, h, cols int) { _ = x[3*h+cols-1]; r4AVX512(&x[0], h, cols) },
-	r2:   func(x []float32, h, cols int) { _ = x[h+cols-1]; r2AVX512(&x[0], h, cols) },
+	name: "avx512", baseLg: 8, leafLg: 12, r16MaxH: 512,
+	base:  func(x []float32) { base1024(&x[0], len(x), &laneSigns[0]) },
+	r16:   func(x []float32, h, cols int) { _ = x[15*h+cols-1]; r16AVX512(&x[0], h, cols) },
+	r8:    func(x []float32, h, cols int) { _ = x[7*h+cols-1]; r8AVX512(&x[0], h, cols) },
+	r4:    func(x []float32, h, cols int) { _ = x[3*h+cols-1]; r4AVX512(&x[0], h, cols) },
+	r2:    func(x []float32, h, cols int) { _ = x[h+cols-1]; r2AVX512(&x[0], h, cols) },
+	small: &avx2Kern,
 }
 
 var avx2Kern = kern[float32]{
 	name: "avx2", baseLg: 6, leafLg: 13,
-	base: func(x []float32) { base256(&x[0], len(x), &laneSigns[0]) },
-	r8:   func(x []float32, h, cols int) { _ = x[7*h+cols-1]; r8AVX2(&x[0], h, cols) },
-	r4:   func(x []float32, h, cols int) { _ = x[3*h+cols-1]; r4AVX2(&x[0], h, cols) },
-	r2:   func(x []float32, h, cols int) { _ = x[h+cols-1]; r2AVX2(&x[0], h, cols) },
+	base:  func(x []float32) { base256(&x[0], len(x), &laneSigns[0]) },
+	r8:    func(x []float32, h, cols int) { _ = x[7*h+cols-1]; r8AVX2(&x[0], h, cols) },
+	r4:    func(x []float32, h, cols int) { _ = x[3*h+cols-1]; r4AVX2(&x[0], h, cols) },
+	r2:    func(x []float32, h, cols int) { _ = x[h+cols-1]; r2AVX2(&x[0], h, cols) },
+	small: &generic32,
 }
 
 func simdKern32() *kern[float32] {

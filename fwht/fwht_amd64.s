@@ -5,16 +5,16 @@
 // Butterflies. BF(a, b, s, d): s = a + b, d = a - b (any vector width).
 #define BF(a, b, s, d) VADDPS b, a, s; VSUBPS b, a, d
 
-// R8 does the three levels of a radix-8 step on rows a0..a7 (row i holds
+// RADIX8 does the three levels of a radix-8 step on rows a0..a7 (row i holds
 // element i*h of each transform), using b0..b7 as the other half of a ping-
 // pong; the result is in b0..b7.
-#define R8(a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7) \
+#define RADIX8(a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7) \
 	BF(a0, a1, b0, b1); BF(a2, a3, b2, b3); BF(a4, a5, b4, b5); BF(a6, a7, b6, b7) \
 	BF(b0, b2, a0, a2); BF(b1, b3, a1, a3); BF(b4, b6, a4, a6); BF(b5, b7, a5, a7) \
 	BF(a0, a4, b0, b4); BF(a1, a5, b1, b5); BF(a2, a6, b2, b6); BF(a3, a7, b3, b7)
 
-// R4: two levels on a0..a3; result in a0..a3.
-#define R4(a0, a1, a2, a3, b0, b1, b2, b3) \
+// RADIX4: two levels on a0..a3; result in a0..a3.
+#define RADIX4(a0, a1, a2, a3, b0, b1, b2, b3) \
 	BF(a0, a1, b0, b1); BF(a2, a3, b2, b3) \
 	BF(b0, b2, a0, a2); BF(b1, b3, a1, a3)
 
@@ -80,7 +80,7 @@ b512loop:
 	IVP8(0x4E, Z17, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
 	IVS8(0xB1, Z18, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
 	IVS8(0x4E, Z19, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
-	R8(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	RADIX8(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
 	VMOVUPS Z8, 0(AX)
 	VMOVUPS Z9, 64(AX)
 	VMOVUPS Z10, 128(AX)
@@ -104,7 +104,7 @@ TEXT ·r8AVX512(SB), NOSPLIT, $0-24
 
 r8z_loop:
 	ROWS(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, VMOVUPS)
-	R8(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	RADIX8(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
 	STROWS(Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, VMOVUPS)
 	ADDQ $64, AX
 	ADDQ $64, CX
@@ -125,7 +125,7 @@ r4z_loop:
 	VMOVUPS (AX)(BX*1), Z1
 	VMOVUPS (AX)(BX*2), Z2
 	VMOVUPS (AX)(DX*1), Z3
-	R4(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	RADIX4(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
 	VMOVUPS Z0, (AX)
 	VMOVUPS Z1, (AX)(BX*1)
 	VMOVUPS Z2, (AX)(BX*2)
@@ -178,7 +178,7 @@ b256loop:
 	IVP8(0xB1, 0(DX), Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15)
 	IVP8(0x4E, 64(DX), Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
 	IVY8(128(DX), Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15)
-	R8(Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
+	RADIX8(Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
 	VMOVUPS Y0, 0(AX)
 	VMOVUPS Y1, 32(AX)
 	VMOVUPS Y2, 64(AX)
@@ -202,7 +202,7 @@ TEXT ·r8AVX2(SB), NOSPLIT, $0-24
 
 r8y_loop:
 	ROWS(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, VMOVUPS)
-	R8(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15)
+	RADIX8(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15)
 	STROWS(Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15, VMOVUPS)
 	ADDQ $32, AX
 	ADDQ $32, CX
@@ -223,7 +223,7 @@ r4y_loop:
 	VMOVUPS (AX)(BX*1), Y1
 	VMOVUPS (AX)(BX*2), Y2
 	VMOVUPS (AX)(DX*1), Y3
-	R4(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
+	RADIX4(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
 	VMOVUPS Y0, (AX)
 	VMOVUPS Y1, (AX)(BX*1)
 	VMOVUPS Y2, (AX)(BX*2)
@@ -252,5 +252,116 @@ r2y_loop:
 	JNZ  r2y_loop
 
 r2y_done:
+	VZEROUPPER
+	RET
+
+// Four levels on 16 rows: RADIX8 on each half, then level 8 across the halves.
+// Input in Z0..Z15 (row i in Zi); output in Z0..Z15; Z16..Z31 clobbered.
+#define R16Z \
+	RADIX8(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23) \
+	RADIX8(Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31) \
+	BF(Z16, Z24, Z0, Z8); BF(Z17, Z25, Z1, Z9); BF(Z18, Z26, Z2, Z10); BF(Z19, Z27, Z3, Z11) \
+	BF(Z20, Z28, Z4, Z12); BF(Z21, Z29, Z5, Z13); BF(Z22, Z30, Z6, Z14); BF(Z23, Z31, Z7, Z15)
+
+// In-vector level on 16 registers, sign from memory.
+#define IVP16(imm, sg, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15) \
+	IVP8(imm, sg, a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7) \
+	IVP8(imm, sg, a8, a9, a10, a11, a12, a13, a14, a15, b8, b9, b10, b11, b12, b13, b14, b15)
+#define IVS16(imm, sg, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15) \
+	IVS8(imm, sg, a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7) \
+	IVS8(imm, sg, a8, a9, a10, a11, a12, a13, a14, a15, b8, b9, b10, b11, b12, b13, b14, b15)
+
+// func base1024(x *float32, n int, signs *float32)
+// Levels 1, 2, ..., 128 on every chunk of 256 floats (16 registers);
+// n is a multiple of 256.
+TEXT ·base1024(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), AX
+	MOVQ n+8(FP), SI
+	MOVQ signs+16(FP), DX
+	SHRQ $8, SI
+	JZ   b1kdone
+
+b1kloop:
+	VMOVUPS 0(AX), Z0
+	VMOVUPS 64(AX), Z1
+	VMOVUPS 128(AX), Z2
+	VMOVUPS 192(AX), Z3
+	VMOVUPS 256(AX), Z4
+	VMOVUPS 320(AX), Z5
+	VMOVUPS 384(AX), Z6
+	VMOVUPS 448(AX), Z7
+	VMOVUPS 512(AX), Z8
+	VMOVUPS 576(AX), Z9
+	VMOVUPS 640(AX), Z10
+	VMOVUPS 704(AX), Z11
+	VMOVUPS 768(AX), Z12
+	VMOVUPS 832(AX), Z13
+	VMOVUPS 896(AX), Z14
+	VMOVUPS 960(AX), Z15
+	IVP16(0xB1, 0(DX), Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31)
+	IVP16(0x4E, 64(DX), Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	IVS16(0xB1, 128(DX), Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31)
+	IVS16(0x4E, 192(DX), Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	R16Z
+	VMOVUPS Z0, 0(AX)
+	VMOVUPS Z1, 64(AX)
+	VMOVUPS Z2, 128(AX)
+	VMOVUPS Z3, 192(AX)
+	VMOVUPS Z4, 256(AX)
+	VMOVUPS Z5, 320(AX)
+	VMOVUPS Z6, 384(AX)
+	VMOVUPS Z7, 448(AX)
+	VMOVUPS Z8, 512(AX)
+	VMOVUPS Z9, 576(AX)
+	VMOVUPS Z10, 640(AX)
+	VMOVUPS Z11, 704(AX)
+	VMOVUPS Z12, 768(AX)
+	VMOVUPS Z13, 832(AX)
+	VMOVUPS Z14, 896(AX)
+	VMOVUPS Z15, 960(AX)
+	ADDQ $1024, AX
+	DECQ SI
+	JNZ  b1kloop
+
+b1kdone:
+	VZEROUPPER
+	RET
+
+// Rows 0..15 at AX + i*h: BX = h, DX = 3h, R8 = 5h, R9 = 7h (bytes),
+// CX = AX + 8h.
+#define ROWS16(op, r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15) \
+	op (AX), r0; op (AX)(BX*1), r1; op (AX)(BX*2), r2; op (AX)(DX*1), r3 \
+	op (AX)(BX*4), r4; op (AX)(R8*1), r5; op (AX)(DX*2), r6; op (AX)(R9*1), r7 \
+	op (CX), r8; op (CX)(BX*1), r9; op (CX)(BX*2), r10; op (CX)(DX*1), r11 \
+	op (CX)(BX*4), r12; op (CX)(R8*1), r13; op (CX)(DX*2), r14; op (CX)(R9*1), r15
+#define STROWS16(op, r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15) \
+	op r0, (AX); op r1, (AX)(BX*1); op r2, (AX)(BX*2); op r3, (AX)(DX*1) \
+	op r4, (AX)(BX*4); op r5, (AX)(R8*1); op r6, (AX)(DX*2); op r7, (AX)(R9*1) \
+	op r8, (CX); op r9, (CX)(BX*1); op r10, (CX)(BX*2); op r11, (CX)(DX*1) \
+	op r12, (CX)(BX*4); op r13, (CX)(R8*1); op r14, (CX)(DX*2); op r15, (CX)(R9*1)
+
+// func r16AVX512(x *float32, h, cols int)
+TEXT ·r16AVX512(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), AX
+	MOVQ h+8(FP), BX
+	MOVQ cols+16(FP), SI
+	SHLQ $2, BX
+	LEAQ (BX)(BX*2), DX
+	LEAQ (BX)(BX*4), R8
+	LEAQ (DX)(BX*4), R9
+	LEAQ (AX)(BX*8), CX
+	SHRQ $4, SI
+	JZ   r16z_done
+
+r16z_loop:
+	ROWS16(VMOVUPS, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	R16Z
+	STROWS16(VMOVUPS, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	ADDQ $64, AX
+	ADDQ $64, CX
+	DECQ SI
+	JNZ  r16z_loop
+
+r16z_done:
 	VZEROUPPER
 	RET

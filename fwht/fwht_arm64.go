@@ -20,10 +20,11 @@ func r2NEON(x *float32, h, cols int)
 
 var neonKern = kern[float32]{
 	name: "neon", baseLg: 5, leafLg: 13,
-	base: func(x []float32) { base128NEON(&x[0], len(x), &laneSigns[0]) },
-	r8:   func(x []float32, h, cols int) { _ = x[7*h+cols-1]; r8NEON(&x[0], h, cols) },
-	r4:   func(x []float32, h, cols int) { _ = x[3*h+cols-1]; r4NEON(&x[0], h, cols) },
-	r2:   func(x []float32, h, cols int) { _ = x[h+cols-1]; r2NEON(&x[0], h, cols) },
+	base:  func(x []float32) { base128NEON(&x[0], len(x), &laneSigns[0]) },
+	r8:    func(x []float32, h, cols int) { _ = x[7*h+cols-1]; r8NEON(&x[0], h, cols) },
+	r4:    func(x []float32, h, cols int) { _ = x[3*h+cols-1]; r4NEON(&x[0], h, cols) },
+	r2:    func(x []float32, h, cols int) { _ = x[h+cols-1]; r2NEON(&x[0], h, cols) },
+	small: &generic32,
 }
 
 func simdKern32() *kern[float32] {
