@@ -30,9 +30,7 @@ type Projector interface {
 // allocate. A nil *Workspace is allowed: the call then allocates its own.
 // A Workspace must not be used by two calls at the same time.
 type Workspace struct {
-	a, b []float32
-	acc  []float64
-	ff   ffTask
+	a []float32
 }
 
 func (w *Workspace) f32(buf *[]float32, n int) []float32 {
@@ -82,7 +80,7 @@ func NewProjector(kind Kind, seed uint64, name string, d, n int) (Projector, err
 	}
 	switch kind {
 	case Fastfood:
-		return NewFastfood(seed, name, d, n), nil
+		return NewFastfood(seed, name, d, n)
 	case Dense:
 		return NewDense(seed, name, d, n), nil
 	case Sparse:

@@ -1,9 +1,6 @@
 package subspace
 
-import (
-	"math"
-	"sync"
-)
+import "math"
 
 // The generator is counter based: value number ctr of the stream with key
 // key is mix64(key + (ctr+1)*golden), the output function of SplitMix64. Any
@@ -42,9 +39,6 @@ func streamKey(seed uint64, name string, tag uint64) uint64 {
 const (
 	tagDense = iota + 1
 	tagSparse
-	tagFFSign
-	tagFFGauss
-	tagFFPerm
 )
 
 // uniform01 maps 64 random bits to a float64 in (0, 1].
@@ -60,17 +54,3 @@ func normalAt(key, ctr uint64) float64 {
 	u2 := float64(uint32(h)) * (1.0 / (1 << 32))   // [0, 1)
 	return math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2)
 }
-
-// normTable holds the 65536 equiprobable quantiles of N(0,1): entry k is
-// Phi^-1((k + 1/2) / 65536). Indexing it with 16 random bits draws from a
-// normal distribution quantised to 65536 levels (|z| <= 4.17), four draws per
-// 64-bit hash, about a nanosecond each: this is how Fastfood regenerates G
-// instead of storing it.
-var normTable = sync.OnceValue(func() *[1 << 16]float32 {
-	var t [1 << 16]float32
-	for k := range t {
-		p := (float64(k) + 0.5) / (1 << 16)
-		t[k] = float32(math.Sqrt2 * math.Erfinv(2*p-1))
-	}
-	return &t
-})

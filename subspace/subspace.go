@@ -1,0 +1,463 @@
+package subspace
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync/atomic"
+
+	"github.com/idim-go/idim/internal/cpu"
+)
+
+// Method is DID or SAID.
+type Method int
+
+const (
+	// DID: theta_t = theta_0,t + P_t(theta_d).
+	DID Method = iota
+	// SAID: theta_t = theta_0,t + lambda_t * P_t(theta_{d-m}), one learned
+	// lambda per wrapped tensor.
+	SAID
+)
+
+func (m Method) String() string {
+	switch m {
+	case DID:
+		return "did"
+	case SAID:
+		return "said"
+	}
+	return fmt.Sprintf("Method(%d)", int(m))
+}
+
+// ParseMethod is the inverse of Method.String (case-insensitive).
+func ParseMethod(s string) (Method, error) {
+	switch strings.ToLower(s) {
+	case "did":
+		return DID, nil
+	case "said":
+		return SAID, nil
+	}
+	return 0, fmt.Errorf("subspace: unknown method %q (want did or said)", s)
+}
+
+// Config chooses the subspace.
+type Config struct {
+	Method Method
+	Kind   Kind // projector family
+	// D is the number of trainable values, SAID's lambdas included (so SAID
+	// needs D > number of wrapped tensors).
+	D    int
+	Seed uint64
+	// Include picks the tensors to wrap by name; nil wraps all. Tensors left
+	// out stay frozen at their initial values (and still count in "all
+	// params").
+	Include func(name string) bool
+	// Threads caps the workers used (<= 0: all of internal/cpu's).
+	Threads int
+}
+
+// Exclude returns an Include filter that wraps every tensor whose name
+// contains none of the given substrings, e.g. Exclude("embeddings").
+func Exclude(substrings ...string) func(string) bool {
+	return func(name string) bool {
+		for _, s := range substrings {
+			if strings.Contains(name, s) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// Param is one named float32 tensor in host memory.
+type Param struct {
+	Name  string
+	Shape []int
+	// Data holds the live values; Apply overwrites wrapped tensors' Data.
+	Data []float32
+	// Grad is the gradient of the loss with respect to Data, read by Grad
+	// (nil for a tensor that gets no gradient: it contributes nothing).
+	Grad []float32
+	// Base optionally gives theta_0 without a copy (for example a read-only
+	// mapping of a checkpoint); nil: New keeps a copy of Data.
+	Base []float32
+}
+
+// TensorInfo names one wrapped tensor.
+type TensorInfo struct {
+	Name  string `json:"name"`
+	Shape []int  `json:"shape"`
+}
+
+// Counts are the parameter counts of the "trainable params" line.
+type Counts struct {
+	Trainable int   // d (lambdas included)
+	Wrapped   int64 // elements of the wrapped tensors
+	All       int64 // elements of every tensor given, wrapped or frozen
+}
+
+// String is "trainable params: d || all params: D || trainable%: X".
+func (c Counts) String() string {
+	pct := 0.0
+	if c.All > 0 {
+		pct = 100 * float64(c.Trainable) / float64(c.All)
+	}
+	return fmt.Sprintf("trainable params: %d || all params: %d || trainable%%: %.6f", c.Trainable, c.All, pct)
+}
+
+// tensorIO moves one tensor's values and gradient between the subspace and
+// wherever the tensor lives. host* return a slice to use in place when
+// there is one; otherwise put/get go through a staging buffer.
+type tensorIO interface {
+	hostData() ([]float32, bool)
+	putData(src []float32)
+	// grad returns the gradient in place (ok), or copies it into staging
+	// (ok, with the returned slice = staging); nil, false when there is none.
+	grad(staging []float32) ([]float32, bool)
+}
+
+type hostIO struct{ p *Param }
+
+func (h hostIO) hostData() ([]float32, bool)      { return h.p.Data, true }
+func (h hostIO) putData([]float32)                {}
+func (h hostIO) grad([]float32) ([]float32, bool) { return h.p.Grad, h.p.Grad != nil }
+
+type wrapped struct {
+	info TensorInfo
+	n    int
+	base []float32
+	proj Projector
+	io   tensorIO
+	big  bool // projected on the caller's goroutine with internal parallelism
+}
+
+// Subspace maps a trainable vector into a set of named tensors.
+type Subspace struct {
+	cfg     Config
+	dProj   int // length of the vector the projectors see: d (DID) or d-m (SAID)
+	theta   []float32
+	tensors []wrapped
+	big     []int // indices into tensors
+	small   []int
+	counts  Counts
+	workers []worker
+	apply   applyTask
+	grad    gradTask
+}
+
+type worker struct {
+	ws      Workspace
+	staging []float32
+	u       []float32 // P_t^T g_t
+	acc     []float64 // this worker's share of the theta gradient
+}
+
+// New wraps the tensors of params that cfg.Include selects. It keeps a copy
+// of theta_0 for each (unless Param.Base gives it) and builds the
+// projectors; the trainable vector starts at theta_d = 0 and, for SAID,
+// lambda = 1, so the model starts exactly at theta_0 and SAID's first steps
+// move theta_{d-m} exactly as DID's would.
+func New(cfg Config, params []Param) (*Subspace, error) {
+	ios := make([]tensorIO, len(params))
+	for i := range params {
+		ios[i] = hostIO{&params[i]}
+	}
+	return newSubspace(cfg, params, ios)
+}
+
+func newSubspace(cfg Config, params []Param, ios []tensorIO) (*Subspace, error) {
+	if cfg.Method != DID && cfg.Method != SAID {
+		return nil, fmt.Errorf("subspace: unknown method %v", cfg.Method)
+	}
+	if cfg.Kind < Fastfood || cfg.Kind > Sparse {
+		return nil, fmt.Errorf("subspace: unknown projector kind %v", cfg.Kind)
+	}
+	s := &Subspace{cfg: cfg}
+	seen := map[string]bool{}
+	var sel []int
+	for i := range params {
+		p := &params[i]
+		if p.Name == "" {
+			return nil, fmt.Errorf("subspace: parameter %d has no name", i)
+		}
+		if seen[p.Name] {
+			return nil, fmt.Errorf("subspace: parameter %q appears twice", p.Name)
+		}
+		seen[p.Name] = true
+		n := 1
+		for _, dim := range p.Shape {
+			if dim < 0 {
+				return nil, fmt.Errorf("subspace: parameter %q has shape %v", p.Name, p.Shape)
+			}
+			n *= dim
+		}
+		if data, ok := ios[i].hostData(); ok && len(data) != n {
+			return nil, fmt.Errorf("subspace: parameter %q: shape %v has %d elements but Data has %d", p.Name, p.Shape, n, len(data))
+		}
+		if p.Base != nil && len(p.Base) != n {
+			return nil, fmt.Errorf("subspace: parameter %q: shape %v has %d elements but Base has %d", p.Name, p.Shape, n, len(p.Base))
+		}
+		if p.Grad != nil && len(p.Grad) != n {
+			return nil, fmt.Errorf("subspace: parameter %q: shape %v has %d elements but Grad has %d", p.Name, p.Shape, n, len(p.Grad))
+		}
+		s.counts.All += int64(n)
+		if n > 0 && (cfg.Include == nil || cfg.Include(p.Name)) {
+			sel = append(sel, i)
+			s.counts.Wrapped += int64(n)
+		}
+	}
+	if len(sel) == 0 {
+		return nil, fmt.Errorf("subspace: no parameter selected (of %d given)", len(params))
+	}
+	m := len(sel)
+	s.dProj = cfg.D
+	if cfg.Method == SAID {
+		s.dProj = cfg.D - m
+		if s.dProj < 1 {
+			return nil, fmt.Errorf("subspace: SAID with d=%d over %d tensors: d must exceed the number of tensors (one lambda each)", cfg.D, m)
+		}
+	} else if cfg.D < 1 {
+		return nil, fmt.Errorf("subspace: d=%d, want at least 1", cfg.D)
+	}
+	s.counts.Trainable = cfg.D
+	s.theta = make([]float32, cfg.D)
+	for t := s.dProj; t < cfg.D; t++ {
+		s.theta[t] = 1 // lambda
+	}
+	maxN := 0
+	for _, i := range sel {
+		p := &params[i]
+		w := wrapped{info: TensorInfo{Name: p.Name, Shape: append([]int(nil), p.Shape...)}, io: ios[i], base: p.Base}
+		w.n = 1
+		for _, dim := range p.Shape {
+			w.n *= dim
+		}
+		if w.base == nil {
+			data, ok := ios[i].hostData()
+			if !ok {
+				return nil, fmt.Errorf("subspace: parameter %q: no initial values", p.Name)
+			}
+			w.base = append([]float32(nil), data...)
+		}
+		proj, err := NewProjector(cfg.Kind, cfg.Seed, p.Name, s.dProj, w.n)
+		if err != nil {
+			return nil, err
+		}
+		w.proj = proj
+		if ff, ok := proj.(*FastfoodProjector); ok && ff.L() >= ffParallelMin {
+			w.big = true
+		}
+		maxN = max(maxN, w.n)
+		s.tensors = append(s.tensors, w)
+	}
+	for t := range s.tensors {
+		if s.tensors[t].big {
+			s.big = append(s.big, t)
+		} else {
+			s.small = append(s.small, t)
+		}
+	}
+	// Largest first: dynamic scheduling then balances well.
+	sort.SliceStable(s.small, func(a, b int) bool { return s.tensors[s.small[a]].n > s.tensors[s.small[b]].n })
+	nw := cpu.Workers()
+	if cfg.Threads > 0 && cfg.Threads < nw {
+		nw = cfg.Threads
+	}
+	s.workers = make([]worker, nw)
+	for i := range s.workers {
+		s.workers[i].u = make([]float32, s.dProj)
+		s.workers[i].acc = make([]float64, cfg.D)
+	}
+	s.apply.s, s.grad.s = s, s
+	return s, nil
+}
+
+// Theta is the trainable vector (length d): theta_d for DID; theta_{d-m}
+// followed by the m lambdas (in Tensors order) for SAID. The optimizer
+// updates it in place; Apply reads it.
+func (s *Subspace) Theta() []float32 { return s.theta }
+
+// Lambdas is SAID's tail of Theta (one per wrapped tensor), nil for DID.
+func (s *Subspace) Lambdas() []float32 {
+	if s.cfg.Method != SAID {
+		return nil
+	}
+	return s.theta[s.dProj:]
+}
+
+// Config returns the configuration the subspace was built with.
+func (s *Subspace) Config() Config { return s.cfg }
+
+// ProjDim is the input dimension of the projectors: d for DID, d-m for SAID.
+func (s *Subspace) ProjDim() int { return s.dProj }
+
+// Counts returns the parameter counts.
+func (s *Subspace) Counts() Counts { return s.counts }
+
+// Summary is Counts().String(): "trainable params: d || all params: D ||
+// trainable%: X".
+func (s *Subspace) Summary() string { return s.counts.String() }
+
+// Tensors lists the wrapped tensors in Theta's lambda order.
+func (s *Subspace) Tensors() []TensorInfo {
+	out := make([]TensorInfo, len(s.tensors))
+	for i, w := range s.tensors {
+		out[i] = w.info
+	}
+	return out
+}
+
+// Base returns theta_0 of a wrapped tensor (read-only), or nil.
+func (s *Subspace) Base(name string) []float32 {
+	for _, w := range s.tensors {
+		if w.info.Name == name {
+			return w.base
+		}
+	}
+	return nil
+}
+
+// StateBytes is the memory the projectors keep (not theta_0, not the
+// per-worker scratch).
+func (s *Subspace) StateBytes() int64 {
+	var b int64
+	for _, w := range s.tensors {
+		b += w.proj.StateBytes()
+	}
+	return b
+}
+
+func (s *Subspace) lambda(t int) float32 {
+	if s.cfg.Method == SAID {
+		return s.theta[s.dProj+t]
+	}
+	return 1
+}
+
+// Apply writes theta_t = theta_0,t + lambda_t P_t(theta) into every wrapped
+// tensor (lambda_t = 1 for DID).
+func (s *Subspace) Apply() {
+	for _, t := range s.big {
+		s.applyOne(&s.workers[0], t)
+	}
+	s.runSmall(&s.apply.next, &s.apply)
+}
+
+func (s *Subspace) applyOne(w *worker, t int) {
+	tw := &s.tensors[t]
+	dst, inPlace := tw.io.hostData()
+	if !inPlace {
+		if cap(w.staging) < tw.n {
+			w.staging = make([]float32, tw.n)
+		}
+		dst = w.staging[:tw.n]
+	}
+	tw.proj.Project(dst, s.theta[:s.dProj], &w.ws)
+	lam, base := s.lambda(t), tw.base
+	if s.cfg.Method == DID {
+		for i, v := range dst {
+			dst[i] = base[i] + v
+		}
+	} else {
+		for i, v := range dst {
+			dst[i] = base[i] + lam*v
+		}
+	}
+	if !inPlace {
+		tw.io.putData(dst)
+	}
+}
+
+// Grad sets dst (length d) to the gradient of the loss with respect to
+// Theta, given the gradients of the wrapped tensors at the values Apply
+// wrote: sum_t P_t^T g_t (DID), or lambda_t P_t^T g_t for theta_{d-m} and
+// <P_t theta_{d-m}, g_t> = <theta_{d-m}, P_t^T g_t> for lambda_t (SAID).
+// Tensors without a gradient contribute nothing.
+func (s *Subspace) Grad(dst []float32) {
+	if len(dst) != len(s.theta) {
+		panic(fmt.Sprintf("subspace: Grad into %d values, want d=%d", len(dst), len(s.theta)))
+	}
+	for i := range s.workers {
+		clear(s.workers[i].acc)
+	}
+	for _, t := range s.big {
+		s.gradOne(&s.workers[0], t)
+	}
+	s.runSmall(&s.grad.next, &s.grad)
+	for j := range dst {
+		var v float64
+		for i := range s.workers {
+			v += s.workers[i].acc[j]
+		}
+		dst[j] = float32(v)
+	}
+}
+
+func (s *Subspace) gradOne(w *worker, t int) {
+	tw := &s.tensors[t]
+	if cap(w.staging) < tw.n {
+		w.staging = make([]float32, tw.n)
+	}
+	g, ok := tw.io.grad(w.staging[:tw.n])
+	if !ok {
+		return
+	}
+	tw.proj.ProjectT(w.u, g, &w.ws)
+	acc := w.acc
+	if s.cfg.Method == DID {
+		for j, v := range w.u {
+			acc[j] += float64(v)
+		}
+		return
+	}
+	lam := float64(s.lambda(t))
+	var dl float64
+	for j, v := range w.u {
+		acc[j] += lam * float64(v)
+		dl += float64(s.theta[j]) * float64(v)
+	}
+	acc[s.dProj+t] += dl
+}
+
+// runSmall runs task over the small tensors, every worker pulling the next
+// tensor from a shared counter.
+func (s *Subspace) runSmall(next *atomic.Int64, task cpu.Task) {
+	if len(s.small) == 0 {
+		return
+	}
+	next.Store(0)
+	cpu.Parallel(len(s.workers), 1, len(s.workers), task)
+}
+
+type applyTask struct {
+	s    *Subspace
+	next atomic.Int64
+}
+
+func (a *applyTask) Run(worker, _, _ int) {
+	s := a.s
+	for {
+		k := int(a.next.Add(1) - 1)
+		if k >= len(s.small) {
+			return
+		}
+		s.applyOne(&s.workers[worker], s.small[k])
+	}
+}
+
+type gradTask struct {
+	s    *Subspace
+	next atomic.Int64
+}
+
+func (g *gradTask) Run(worker, _, _ int) {
+	s := g.s
+	for {
+		k := int(g.next.Add(1) - 1)
+		if k >= len(s.small) {
+			return
+		}
+		s.gradOne(&s.workers[worker], s.small[k])
+	}
+}
