@@ -2,7 +2,6 @@ package transformer
 
 import (
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -245,9 +244,13 @@ func (m *Model) dropout(x *autograd.Tensor, p float64) *autograd.Tensor {
 	if !m.train || p == 0 {
 		return x
 	}
+	return autograd.Dropout(x, float32(p), m.nextSeed())
+}
+
+// nextSeed is the seed of the next dropout mask.
+func (m *Model) nextSeed() uint64 {
 	m.dropouts++
-	s := m.seed*0x9E3779B97F4A7C15 + m.dropouts*0xD1B54A32D192ED03
-	return autograd.Dropout(x, float32(p), s)
+	return m.seed*0x9E3779B97F4A7C15 + m.dropouts*0xD1B54A32D192ED03
 }
 
 // Batch is a padded batch of token sequences, row-major [B, T].
@@ -357,19 +360,11 @@ func (m *Model) encode(b Batch) *autograd.Tensor {
 // layerForward is one post-LN encoder layer on x [B*T, H].
 func (m *Model) layerForward(L *layer, x, mask *autograd.Tensor, B, T int) *autograd.Tensor {
 	c := &m.Config
-	H, nh, dh := c.HiddenSize, c.NumAttentionHeads, c.HeadDim()
 	eps := float32(c.LayerNormEps)
-	heads := func(t *autograd.Tensor) *autograd.Tensor {
-		return autograd.Permute(autograd.Reshape(t, B, T, nh, dh), 0, 2, 1, 3) // [B, nh, T, dh]
-	}
-	q := heads(autograd.Linear(x, L.q[0], L.q[1]))
-	k := heads(autograd.Linear(x, L.k[0], L.k[1]))
-	v := heads(autograd.Linear(x, L.v[0], L.v[1]))
-	scores := autograd.MatMul(q, k, false, true) // [B, nh, T, T]
-	probs := autograd.MaskedSoftmax(scores, mask, float32(1/math.Sqrt(float64(dh))))
-	probs = m.dropout(probs, c.AttentionProbsDropoutProb)
-	ctx := autograd.MatMul(probs, v, false, false) // [B, nh, T, dh]
-	ctx = autograd.Reshape(autograd.Permute(ctx, 0, 2, 1, 3), B*T, H)
+	q := autograd.Linear(x, L.q[0], L.q[1])
+	k := autograd.Linear(x, L.k[0], L.k[1])
+	v := autograd.Linear(x, L.v[0], L.v[1])
+	ctx := m.attention(q, k, v, mask, B, T)
 	a := m.dropout(autograd.Linear(ctx, L.ao[0], L.ao[1]), c.HiddenDropoutProb)
 	a = autograd.LayerNorm(autograd.Add(a, x), L.aoLN[0], L.aoLN[1], eps)
 	f := autograd.GELU(autograd.Linear(a, L.inter[0], L.inter[1]))

@@ -1,0 +1,141 @@
+package transformer
+
+import (
+	"math"
+
+	"github.com/idim-go/idim/autograd"
+)
+
+// attention is HF's RobertaSelfAttention after the query/key/value projections, fused into one
+// op: for every sequence b and head h,
+//
+//	probs[b,h] = softmax(q[b,h] k[b,h]^T / sqrt(dh), keys with mask[b,j] == 0 excluded)
+//	ctx[b,h]   = dropout(probs[b,h]) v[b,h]
+//
+// q, k, v and the result are [B*T, hidden] with head h in columns h*dh:(h+1)*dh, which is how the
+// projections write them and how attention.output.dense reads the context. The GEMMs read and
+// write the heads in place through row strides (no permuted copies), the scores are freed as soon
+// as the softmax has read them, and only the probabilities are kept for the backward (the dropout
+// mask is recomputed from its seed).
+func (m *Model) attention(q, k, v, mask *autograd.Tensor, B, T int) *autograd.Tensor {
+	c := &m.Config
+	f := &attnFn{B: B, T: T, nh: c.NumAttentionHeads, dh: c.HeadDim(), mask: mask,
+		scale: float32(1 / math.Sqrt(float64(c.HeadDim())))}
+	if m.train && c.AttentionProbsDropoutProb > 0 {
+		f.p = float32(c.AttentionProbsDropoutProb)
+		f.seed = m.nextSeed()
+	}
+	f.keep = autograd.GradEnabled() && (q.RequiresGrad() || k.RequiresGrad() || v.RequiresGrad())
+	return autograd.Apply(f, q, k, v)
+}
+
+type attnFn struct {
+	B, T, nh, dh int
+	mask         *autograd.Tensor // [B, T] of 1 (token) and 0 (padding), or nil
+	scale        float32
+	p            float32 // attention dropout probability (0: none)
+	seed         uint64
+	keep         bool             // the backward will run: keep probs
+	probs        *autograd.Tensor // [B, nh, T, T], softmax output before dropout
+}
+
+// seqView returns the view of x ([B*T, ...] or [B, ...]) that belongs to sequence b.
+func seqView(x *autograd.Tensor, b, per int) *autograd.Tensor {
+	return autograd.Slice(x, 0, b*per, (b+1)*per)
+}
+
+// headGemm runs, for every sequence b, the batch over heads of C_h = op(A_h) op(B_h) (+ C_h when
+// beta is 1), where each operand is either a head slice of a [B*T, H] tensor (row stride H, head
+// stride dh) or a [T, T] block of a [B, nh, T, T] tensor.
+func (f *attnFn) headGemm(dev autograd.Device, transA, transB bool, M, N, K int, a, b, c *autograd.Tensor, aHeads, bHeads, cHeads bool, beta float32) {
+	H := f.nh * f.dh
+	TT := f.T * f.T
+	ld := func(heads bool) (int, int, int) { // row stride, head stride, rows per sequence
+		if heads {
+			return H, f.dh, f.T
+		}
+		return f.T, TT, f.nh * f.T
+	}
+	lda, sa, pa := ld(aHeads)
+	ldb, sb, pb := ld(bHeads)
+	ldc, sc, pc := ld(cHeads)
+	for s := 0; s < f.B; s++ {
+		dev.Gemm(autograd.GemmArgs{TransA: transA, TransB: transB, M: M, N: N, K: K, Alpha: 1, Beta: beta,
+			A: seqView(a, s, pa), LdA: lda, StrideA: sa,
+			B: seqView(b, s, pb), LdB: ldb, StrideB: sb,
+			C: seqView(c, s, pc), LdC: ldc, StrideC: sc, Batch: f.nh})
+	}
+}
+
+func (f *attnFn) Forward(in []*autograd.Tensor) *autograd.Tensor {
+	q, k, v := in[0], in[1], in[2]
+	dev := q.Device()
+	B, T, nh, dh := f.B, f.T, f.nh, f.dh
+	// Scores and probabilities are [B*nh*T, T] so that seqView slices sequences on axis 0.
+	scores := autograd.Empty(dev, B*nh*T, T)
+	f.headGemm(dev, false, true, T, T, dh, q, k, scores, true, true, false, 0)
+	probs := autograd.Empty(dev, B*nh*T, T)
+	dev.MaskedSoftmax(probs, scores, f.mask, B, nh, T, T, f.scale)
+	scores.Release()
+	pd := probs
+	if f.p > 0 {
+		pd = autograd.Empty(dev, B*nh*T, T)
+		dev.Dropout(pd, probs, f.p, f.seed)
+	}
+	ctx := autograd.Empty(dev, B*T, nh*dh)
+	f.headGemm(dev, false, false, T, dh, T, pd, v, ctx, false, true, true, 0)
+	if pd != probs {
+		pd.Release()
+	}
+	if f.keep {
+		f.probs = probs
+	} else {
+		probs.Release()
+	}
+	return ctx
+}
+
+func (f *attnFn) Backward(g *autograd.Tensor, in []*autograd.Tensor, _ *autograd.Tensor, needs []bool) []*autograd.Tensor {
+	prev := autograd.SetGradEnabled(false)
+	defer autograd.SetGradEnabled(prev)
+	q, k, v := in[0], in[1], in[2]
+	dev := g.Device()
+	B, T, nh, dh := f.B, f.T, f.nh, f.dh
+	out := make([]*autograd.Tensor, 3)
+	if needs[2] {
+		pd := f.probs
+		if f.p > 0 {
+			pd = autograd.Empty(dev, B*nh*T, T)
+			dev.Dropout(pd, f.probs, f.p, f.seed)
+		}
+		dv := autograd.Empty(dev, B*T, nh*dh)
+		f.headGemm(dev, true, false, T, dh, T, pd, g, dv, false, true, true, 0) // dv = pd^T g
+		if pd != f.probs {
+			pd.Release()
+		}
+		out[2] = dv
+	}
+	if needs[0] || needs[1] {
+		dp := autograd.Empty(dev, B*nh*T, T)
+		f.headGemm(dev, false, true, T, T, dh, g, v, dp, true, true, false, 0) // dp = g v^T
+		if f.p > 0 {
+			dev.Dropout(dp, dp, f.p, f.seed)
+		}
+		ds := dp // the kernel may work in place
+		dev.MaskedSoftmaxBackward(ds, f.probs, dp, f.mask, B, nh, T, T, f.scale)
+		if needs[0] {
+			dq := autograd.Empty(dev, B*T, nh*dh)
+			f.headGemm(dev, false, false, T, dh, T, ds, k, dq, false, true, true, 0) // dq = ds k
+			out[0] = dq
+		}
+		if needs[1] {
+			dk := autograd.Empty(dev, B*T, nh*dh)
+			f.headGemm(dev, true, false, T, dh, T, ds, q, dk, false, true, true, 0) // dk = ds^T q
+			out[1] = dk
+		}
+		ds.Release()
+	}
+	f.probs.Release()
+	f.probs = nil
+	return out
+}
