@@ -33,15 +33,22 @@ func benchGemm(b *testing.B, threads int, transA, transB bool, m, n, k int) {
 	SgemmThreads(threads, transA, transB, m, n, k, 1, a, lda, bm, ldb, 0, c, n)
 	b.SetBytes(int64(4 * (m*k + k*n + m*n)))
 	b.ResetTimer()
+	measure(b, 2*float64(m)*float64(n)*float64(k), func() {
+		SgemmThreads(threads, transA, transB, m, n, k, 1, a, lda, bm, ldb, 0, c, n)
+	})
+}
+
+// measure runs f in the benchmark loop and reports three rates for flop
+// floating-point operations per call.
+func measure(b *testing.B, flop float64, f func()) {
 	best := time.Duration(math.MaxInt64)
 	cpu0 := cpuTime()
 	for b.Loop() {
 		t0 := time.Now()
-		SgemmThreads(threads, transA, transB, m, n, k, 1, a, lda, bm, ldb, 0, c, n)
+		f()
 		best = min(best, time.Since(t0))
 	}
 	used := cpuTime() - cpu0
-	flop := 2 * float64(m) * float64(n) * float64(k)
 	b.ReportMetric(flop*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	// The fastest single call: on a machine shared with other work this is
 	// the figure least disturbed by time slicing.
@@ -86,10 +93,19 @@ func BenchmarkSgemmBatched(b *testing.B) {
 	c := make([]float32, batch*m*n)
 	for _, threads := range []int{1, 2} {
 		b.Run(fmt.Sprintf("%dx%dx%dx%d/threads=%d", batch, m, n, k, threads), func(b *testing.B) {
-			for b.Loop() {
+			measure(b, 2*float64(batch*m*n*k), func() {
 				SgemmBatched(threads, false, true, m, n, k, 1, a, k, m*k, bm, k, n*k, 0, c, n, m*n, batch)
-			}
-			b.ReportMetric(2*float64(batch*m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		})
+	}
+}
+
+// BenchmarkSgemmSmall is single products of the sizes attention and small
+// layers produce, on one worker.
+func BenchmarkSgemmSmall(b *testing.B) {
+	for _, s := range [][3]int{{64, 64, 64}, {128, 128, 64}, {128, 64, 128}, {128, 768, 768}} {
+		b.Run(fmt.Sprintf("%dx%dx%d/threads=1", s[0], s[1], s[2]), func(b *testing.B) {
+			benchGemm(b, 1, false, true, s[0], s[1], s[2])
 		})
 	}
 }

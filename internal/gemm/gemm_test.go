@@ -443,7 +443,7 @@ func TestBadArgsPanic(t *testing.T) {
 	}
 }
 
-// FuzzSgemm compares the fastest implementation with the generic one.
+// FuzzSgemm compares every assembly implementation with the generic one.
 func FuzzSgemm(f *testing.F) {
 	f.Add(uint8(13), uint8(33), uint8(17), uint8(3), int64(1))
 	f.Add(uint8(1), uint8(1), uint8(1), uint8(0), int64(2))
@@ -464,26 +464,34 @@ func FuzzSgemm(f *testing.F) {
 		a, ao := matrix(r, ar, ac, max(ac, 1))
 		b, bo := matrix(r, br, bc, max(bc, 1))
 		c, co := matrix(r, m, n, max(n, 1))
-		c2 := append([]float32(nil), c...)
-		Sgemm(transA, transB, m, n, k, 1.25, a[ao:], max(ac, 1), b[bo:], max(bc, 1), beta, c[co:], max(n, 1))
+		ldA, ldB, ldC := max(ac, 1), max(bc, 1), max(n, 1)
+		want := append([]float32(nil), c...)
 		func() {
 			defer cpu.DisableAll()()
-			Sgemm(transA, transB, m, n, k, 1.25, a[ao:], max(ac, 1), b[bo:], max(bc, 1), beta, c2[co:], max(n, 1))
+			Sgemm(transA, transB, m, n, k, 1.25, a[ao:], ldA, b[bo:], ldB, beta, want[co:], ldC)
 		}()
 		const eps = 1.0 / (1 << 24)
-		prod, mag := refGemm(transA, transB, m, n, k, a[ao:], max(ac, 1), b[bo:], max(bc, 1))
-		for i := 0; i < m; i++ {
-			for j := 0; j < n; j++ {
-				x, y := float64(c[co+i*max(n, 1)+j]), float64(c2[co+i*max(n, 1)+j])
-				bound := 4*float64(k+3)*eps*1.25*mag[i*n+j] + 8*eps*math.Abs(y) + 1e-30
-				if math.Abs(x-y) > bound {
-					t.Fatalf("m=%d n=%d k=%d: c[%d][%d] = %v, generic %v (ref %v)", m, n, k, i, j, x, y, 1.25*prod[i*n+j])
-				}
+		_, mag := refGemm(transA, transB, m, n, k, a[ao:], ldA, b[bo:], ldB)
+		for _, im := range cpu.Impls() {
+			if im.Name == "generic" {
+				continue
 			}
-		}
-		for i := range c {
-			if (i < co || i >= co+m*max(n, 1)) && c[i] != c2[i] {
-				t.Fatalf("guard %d changed", i)
+			got := append([]float32(nil), c...)
+			restore := im.Select()
+			Sgemm(transA, transB, m, n, k, 1.25, a[ao:], ldA, b[bo:], ldB, beta, got[co:], ldC)
+			restore()
+			for i := range got {
+				if i < co || i >= co+m*ldC || (i-co)%ldC >= n {
+					if got[i] != want[i] {
+						t.Fatalf("%s: guard %d changed", im.Name, i)
+					}
+					continue
+				}
+				x, y := float64(got[i]), float64(want[i])
+				bound := 4*float64(k+3)*eps*1.25*mag[(i-co)/ldC*n+(i-co)%ldC] + 8*eps*math.Abs(y) + 1e-30
+				if math.Abs(x-y) > bound {
+					t.Fatalf("%s: m=%d n=%d k=%d: c[%d][%d] = %v, generic %v", im.Name, m, n, k, (i-co)/ldC, (i-co)%ldC, x, y)
+				}
 			}
 		}
 	})
