@@ -301,7 +301,12 @@ func (t *Tokenizer) encodeText(ids []int, offs []Offset, text string, base int, 
 		j := nextWord(text, i)
 		word := text[i:j]
 		n := len(ids)
-		if cached, ok := t.cache.get(word); ok {
+		if len(word) <= 2 {
+			// At most one merge: cheaper than a cache look-up.
+			for _, id := range t.bpe(buf[:0], word) {
+				ids = append(ids, int(id))
+			}
+		} else if cached, ok := t.cache.get(word); ok {
 			for _, id := range cached {
 				ids = append(ids, int(id))
 			}
