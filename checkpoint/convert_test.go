@@ -273,3 +273,46 @@ func TestDTypeNames(t *testing.T) {
 		t.Error("ParseDType(float32) succeeded")
 	}
 }
+
+// TestEncodeSlices checks the slice encoders, single-goroutine and
+// parallel sizes, aligned and unaligned destinations with guard bytes,
+// against the scalar functions.
+func TestEncodeSlices(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 9))
+	sizes := []int{0, 1, 2, 3, 7, 64, 1000}
+	if !testing.Short() {
+		sizes = append(sizes, 2*convertGrain+5)
+	}
+	for _, dt := range []DType{F32, F16, BF16} {
+		es := dt.Bits() / 8
+		for _, n := range sizes {
+			src := randomValues(rng, n)
+			for off := 0; off < 2; off++ {
+				raw := make([]byte, n*es+off+1)
+				for i := range raw {
+					raw[i] = 0xAB
+				}
+				encodeFloat32(raw[off:off+n*es], src, dt)
+				if (off > 0 && raw[0] != 0xAB) || raw[len(raw)-1] != 0xAB {
+					t.Fatalf("%s n=%d off=%d: guard overwritten", dt, n, off)
+				}
+				out := raw[off:]
+				for i, f := range src {
+					var got, want uint32
+					switch dt {
+					case F32:
+						got = uint32(out[4*i]) | uint32(out[4*i+1])<<8 | uint32(out[4*i+2])<<16 | uint32(out[4*i+3])<<24
+						want = math.Float32bits(f)
+					case F16:
+						got, want = uint32(out[2*i])|uint32(out[2*i+1])<<8, uint32(EncodeF16(f))
+					case BF16:
+						got, want = uint32(out[2*i])|uint32(out[2*i+1])<<8, uint32(EncodeBF16(f))
+					}
+					if got != want {
+						t.Fatalf("%s n=%d off=%d: element %d = %#x, want %#x", dt, n, off, i, got, want)
+					}
+				}
+			}
+		}
+	}
+}

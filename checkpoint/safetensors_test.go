@@ -283,7 +283,7 @@ func TestRejects(t *testing.T) {
 		{"fractional shape", build(pad8(`{`+f32("w", "[2.5]", "[0,10]")+`}`), zeros(10)), "w", "shape", []string{"2.5"}},
 		{"string in shape", build(pad8(`{`+f32("w", `["2"]`, "[0,8]")+`}`), zeros(8)), "w", "shape", []string{"not a number"}},
 		{"shape not a list", build(pad8(`{`+f32("w", `"2"`, "[0,8]")+`}`), zeros(8)), "w", "shape", []string{"not a list"}},
-		{"shape overflow", build(pad8(`{`+f32("w", "[4611686018427387904,4]", "[0,8]")+`}`), zeros(8)), "w", "shape", []string{"overflows"}},
+		{"shape overflow", build(pad8(`{`+f32("w", "[2147483647,2147483647,2147483647,4]", "[0,8]")+`}`), zeros(8)), "w", "shape", []string{"overflows"}},
 		{"huge dimension", build(pad8(`{`+f32("w", "[99999999999999999999]", "[0,8]")+`}`), zeros(8)), "w", "shape", []string{"not an integer in range"}},
 		{"negative offset", build(pad8(`{`+f32("w", "[1]", "[-4,0]")+`}`), nil), "w", "data_offsets", []string{"negative"}},
 		{"three offsets", build(pad8(`{`+f32("w", "[1]", "[0,4,8]")+`}`), zeros(4)), "w", "data_offsets", []string{"not a pair"}},

@@ -176,7 +176,7 @@ func (l *layout) writeTo(w io.Writer) error {
 			}
 			continue
 		}
-		const chunk = 1 << 15
+		const chunk = 1 << 20 // elements encoded (in parallel) per write
 		es := t.DType.Bits() / 8
 		if scratch == nil {
 			scratch = make([]byte, chunk*4)
