@@ -1,12 +1,13 @@
 package transformer
 
 import (
+	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/idim-go/idim/autograd"
+	"github.com/idim-go/idim/checkpoint"
 )
 
 // Model is a RoBERTa encoder with optional task heads. Its parameters are autograd parameters
@@ -98,8 +99,9 @@ func New(cfg Config, seed uint64, opts ...Option) (*Model, error) {
 	return build(cfg, o.heads, o.dev, seed, specs, data)
 }
 
-// Load reads an HF model directory (config.json and model.safetensors) or a .safetensors file
-// with config.json beside it. Head parameters absent from the checkpoint are initialised as HF
+// Load reads an HF model directory (config.json and model.safetensors, or shards listed in
+// model.safetensors.index.json; F32, F16, BF16 or F64) or a .safetensors file with config.json
+// beside it. Head parameters absent from the checkpoint are initialised as HF
 // does (seeded by WithSeed) and listed in the report with the checkpoint tensors left unused;
 // absent encoder tensors and shape mismatches are errors naming the tensor and both shapes.
 func Load(path string, opts ...Option) (*Model, LoadReport, error) {
@@ -107,33 +109,29 @@ func Load(path string, opts ...Option) (*Model, LoadReport, error) {
 	if err != nil {
 		return nil, LoadReport{}, err
 	}
-	dir, file := path, filepath.Join(path, "model.safetensors")
+	d, err := checkpoint.OpenDir(path)
+	if err != nil {
+		return nil, LoadReport{}, fmt.Errorf("transformer: %w", err)
+	}
+	defer d.Close()
+	dir := path
 	if strings.HasSuffix(path, ".safetensors") {
-		dir, file = filepath.Dir(path), path
+		dir = filepath.Dir(path)
 	}
 	cfg, err := LoadConfig(dir)
 	if err != nil {
 		return nil, LoadReport{}, err
 	}
-	if _, err := os.Stat(file); err != nil {
-		if _, err2 := os.Stat(filepath.Join(dir, "model.safetensors.index.json")); err2 == nil {
-			return nil, LoadReport{}, fmt.Errorf("transformer: %s: sharded checkpoints are not supported yet", dir)
-		}
-		return nil, LoadReport{}, fmt.Errorf("transformer: %w", err)
-	}
-	tensors, err := readSafetensors(file)
-	if err != nil {
-		return nil, LoadReport{}, err
-	}
+	src := dirSource{d}
 	if o.heads == 0 {
-		o.heads = headsIn(&cfg, tensors)
+		o.heads = headsIn(&cfg, src)
 	}
 	specs := paramSpecs(&cfg, o.heads)
 	data := make([][]float32, len(specs))
 	for i := range specs {
 		data[i] = make([]float32, numel(specs[i].Shape))
 	}
-	rep, err := assignWeights(&cfg, specs, data, tensors, file, o.seed)
+	rep, err := assignWeights(&cfg, specs, data, src, o.seed)
 	if err != nil {
 		return nil, rep, err
 	}
@@ -179,12 +177,10 @@ func build(cfg Config, heads Heads, dev autograd.Device, seed uint64, specs []pa
 	return m, nil
 }
 
-// Save writes an HF model directory: config.json (architectures from the heads) and
-// model.safetensors (float32, HF names; the tied decoder is not duplicated, as HF saves it).
+// Save writes an HF model directory atomically file by file: model.safetensors (float32, HF
+// names; the tied decoder is not duplicated, as HF saves it) and config.json (architectures from
+// the heads).
 func (m *Model) Save(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("transformer: %w", err)
-	}
 	cfg := m.Config
 	cfg.Architectures = nil
 	if m.Heads&HeadMLM != 0 {
@@ -200,14 +196,11 @@ func (m *Model) Save(dir string) error {
 	if err != nil {
 		return fmt.Errorf("transformer: %w", err)
 	}
-	tensors := map[string]stTensor{}
-	for _, p := range m.params {
-		tensors[p.Name()] = stTensor{Shape: append([]int{}, p.Shape()...), Data: p.Data()}
+	tensors := make([]checkpoint.Tensor, len(m.params))
+	for i, p := range m.params {
+		tensors[i] = checkpoint.Tensor{Name: p.Name(), Shape: append([]int{}, p.Shape()...), Data: p.Data()}
 	}
-	if err := writeSafetensors(filepath.Join(dir, "model.safetensors"), tensors); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "config.json"), b, 0o644); err != nil {
+	if err := checkpoint.WriteDir(dir, json.RawMessage(b), tensors, nil); err != nil {
 		return fmt.Errorf("transformer: %w", err)
 	}
 	return nil

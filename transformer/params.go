@@ -2,6 +2,8 @@ package transformer
 
 import (
 	"fmt"
+
+	"github.com/idim-go/idim/checkpoint"
 	"hash/fnv"
 	"math/rand/v2"
 	"slices"
@@ -164,10 +166,11 @@ func (r LoadReport) String() string {
 // assignWeights fills one []float32 per spec from the checkpoint's tensors (by canonical name),
 // initialising absent head parameters; absent encoder parameters and shape mismatches are errors
 // naming the tensor and both shapes.
-func assignWeights(c *Config, specs []paramSpec, data [][]float32, tensors map[string]stTensor, file string, seed uint64) (LoadReport, error) {
+func assignWeights(c *Config, specs []paramSpec, data [][]float32, src weightSource, seed uint64) (LoadReport, error) {
 	var rep LoadReport
+	file := src.Path()
 	canon := map[string]string{}
-	for n := range tensors {
+	for _, n := range src.Names() {
 		cn := canonicalName(n)
 		if prev, ok := canon[cn]; ok {
 			return rep, fmt.Errorf("transformer: %s: tensors %q and %q are the same parameter %q", file, prev, n, cn)
@@ -177,10 +180,10 @@ func assignWeights(c *Config, specs []paramSpec, data [][]float32, tensors map[s
 	used := map[string]bool{}
 	for i := range specs {
 		p := &specs[i]
-		src, ok := canon[p.Name]
+		name, ok := canon[p.Name]
 		if !ok && p.Name == "lm_head.bias" {
 			// lm_head.decoder.bias is tied to lm_head.bias in HF.
-			src, ok = canon["lm_head.decoder.bias"]
+			name, ok = canon["lm_head.decoder.bias"]
 		}
 		if !ok {
 			if !p.Head {
@@ -190,12 +193,14 @@ func assignWeights(c *Config, specs []paramSpec, data [][]float32, tensors map[s
 			rep.Initialized = append(rep.Initialized, p.Name)
 			continue
 		}
-		t := tensors[src]
-		if !slices.Equal(t.Shape, p.Shape) {
-			return rep, fmt.Errorf("transformer: %s: tensor %q has shape %v, the config wants %v", file, src, t.Shape, p.Shape)
+		shape, _ := src.Shape(name)
+		if !slices.Equal(shape, p.Shape) {
+			return rep, fmt.Errorf("transformer: %s: tensor %q has shape %v, the config wants %v", file, name, shape, p.Shape)
 		}
-		copy(data[i], t.Data)
-		used[src] = true
+		if err := src.ReadInto(name, data[i]); err != nil {
+			return rep, fmt.Errorf("transformer: %w", err)
+		}
+		used[name] = true
 	}
 	// The tied decoder: accept lm_head.decoder.weight when it matches the word embeddings' shape
 	// (HF's loader lets the word embeddings win; so does this one).
@@ -204,8 +209,8 @@ func assignWeights(c *Config, specs []paramSpec, data [][]float32, tensors map[s
 			continue
 		}
 		if cn == "lm_head.decoder.weight" {
-			if want := []int{c.VocabSize, c.HiddenSize}; !slices.Equal(tensors[n].Shape, want) {
-				return rep, fmt.Errorf("transformer: %s: tensor %q has shape %v, the tied word embeddings have %v", file, n, tensors[n].Shape, want)
+			if want, shape := []int{c.VocabSize, c.HiddenSize}, shapeOf(src, n); !slices.Equal(shape, want) {
+				return rep, fmt.Errorf("transformer: %s: tensor %q has shape %v, the tied word embeddings have %v", file, n, shape, want)
 			}
 			if hasHead(specs, "lm_head.") {
 				continue
@@ -216,8 +221,7 @@ func assignWeights(c *Config, specs []paramSpec, data [][]float32, tensors map[s
 		}
 		rep.Unused = append(rep.Unused, n)
 	}
-	sort := func(s []string) { slices.Sort(s) }
-	sort(rep.Unused)
+	slices.Sort(rep.Unused)
 	return rep, nil
 }
 
@@ -232,9 +236,9 @@ func hasHead(specs []paramSpec, prefix string) bool {
 
 // headsIn returns the heads whose parameters appear in a checkpoint or whose architecture the
 // config names; with neither it returns both heads.
-func headsIn(c *Config, tensors map[string]stTensor) Heads {
+func headsIn(c *Config, src weightSource) Heads {
 	var h Heads
-	for n := range tensors {
+	for _, n := range src.Names() {
 		cn := canonicalName(n)
 		if strings.HasPrefix(cn, "classifier.") {
 			h |= HeadClassifier
@@ -255,4 +259,28 @@ func headsIn(c *Config, tensors map[string]stTensor) Heads {
 		h = HeadClassifier | HeadMLM
 	}
 	return h
+}
+
+// weightSource is a set of named float tensors: a checkpoint directory, or a map in tests.
+type weightSource interface {
+	Path() string
+	Names() []string
+	Shape(name string) ([]int, bool)
+	ReadInto(name string, dst []float32) error
+}
+
+func shapeOf(src weightSource, name string) []int {
+	s, _ := src.Shape(name)
+	return s
+}
+
+// dirSource reads an HF model directory through the checkpoint package.
+type dirSource struct{ d *checkpoint.Dir }
+
+func (s dirSource) Path() string                              { return s.d.Path() }
+func (s dirSource) Names() []string                           { return s.d.Names() }
+func (s dirSource) ReadInto(name string, dst []float32) error { return s.d.ReadInto(name, dst) }
+func (s dirSource) Shape(name string) ([]int, bool) {
+	info, ok := s.d.Info(name)
+	return info.Shape, ok
 }

@@ -2,10 +2,11 @@ package transformer
 
 import (
 	"math"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/idim-go/idim/checkpoint"
 )
 
 func TestParamSpecsMatchFixture(t *testing.T) {
@@ -13,11 +14,8 @@ func TestParamSpecsMatchFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tensors, err := readSafetensors("testdata/tiny-roberta/model.safetensors")
-	if err != nil {
-		t.Fatal(err)
-	}
-	heads := headsIn(&c, tensors)
+	tensors := readMap(t, "testdata/tiny-roberta")
+	heads := headsIn(&c, mapSource{"fixture", tensors})
 	if heads != HeadClassifier|HeadMLM {
 		t.Errorf("heads in fixture: %v", heads)
 	}
@@ -47,10 +45,7 @@ func allocFor(specs []paramSpec) [][]float32 {
 
 func TestAssignWeights(t *testing.T) {
 	c, _ := LoadConfig("testdata/tiny-roberta")
-	tensors, err := readSafetensors("testdata/tiny-roberta/model.safetensors")
-	if err != nil {
-		t.Fatal(err)
-	}
+	tensors := readMap(t, "testdata/tiny-roberta")
 	// Bare-RobertaModel names (no "roberta." prefix), gamma/beta, a pooler and a duplicate decoder.
 	alt := map[string]stTensor{}
 	for n, v := range tensors {
@@ -67,7 +62,7 @@ func TestAssignWeights(t *testing.T) {
 	alt["lm_head.decoder.weight"] = tensors["roberta.embeddings.word_embeddings.weight"]
 	specs := paramSpecs(&c, HeadClassifier|HeadMLM)
 	data := allocFor(specs)
-	rep, err := assignWeights(&c, specs, data, alt, "alt", 7)
+	rep, err := assignWeights(&c, specs, data, mapSource{"alt", alt}, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,13 +95,13 @@ func TestAssignWeights(t *testing.T) {
 		bad[n] = v
 	}
 	bad["roberta.encoder.layer.1.intermediate.dense.weight"] = stTensor{Shape: []int{32, 64}, Data: make([]float32, 64*32)}
-	_, err = assignWeights(&c, specs, allocFor(specs), bad, "bad.safetensors", 1)
+	_, err = assignWeights(&c, specs, allocFor(specs), mapSource{"bad.safetensors", bad}, 1)
 	if err == nil || !strings.Contains(err.Error(), `"roberta.encoder.layer.1.intermediate.dense.weight" has shape [32 64], the config wants [64 32]`) ||
 		!strings.Contains(err.Error(), "bad.safetensors") {
 		t.Errorf("shape mismatch error: %v", err)
 	}
 	delete(bad, "roberta.encoder.layer.1.intermediate.dense.weight")
-	_, err = assignWeights(&c, specs, allocFor(specs), bad, "bad.safetensors", 1)
+	_, err = assignWeights(&c, specs, allocFor(specs), mapSource{"bad.safetensors", bad}, 1)
 	if err == nil || !strings.Contains(err.Error(), `missing tensor "roberta.encoder.layer.1.intermediate.dense.weight"`) {
 		t.Errorf("missing tensor error: %v", err)
 	}
@@ -133,27 +128,46 @@ func TestInitParamDeterministic(t *testing.T) {
 	}
 }
 
-func TestSafetensorsRoundTrip(t *testing.T) {
-	dir := t.TempDir()
-	in := map[string]stTensor{
-		"b":      {Shape: []int{2, 3}, Data: []float32{1, 2, 3, 4, 5, float32(math.Inf(-1))}},
-		"a":      {Shape: []int{1}, Data: []float32{-0.5}},
-		"scalar": {Shape: []int{}, Data: []float32{7}},
+// stTensor and mapSource are an in-memory weightSource.
+type stTensor struct {
+	Shape []int
+	Data  []float32
+}
+
+type mapSource struct {
+	path string
+	m    map[string]stTensor
+}
+
+func (s mapSource) Path() string { return s.path }
+func (s mapSource) Names() []string {
+	var n []string
+	for k := range s.m {
+		n = append(n, k)
 	}
-	p := filepath.Join(dir, "x.safetensors")
-	if err := writeSafetensors(p, in); err != nil {
-		t.Fatal(err)
-	}
-	out, err := readSafetensors(p)
+	slices.Sort(n)
+	return n
+}
+func (s mapSource) Shape(name string) ([]int, bool) { t, ok := s.m[name]; return t.Shape, ok }
+func (s mapSource) ReadInto(name string, dst []float32) error {
+	copy(dst, s.m[name].Data)
+	return nil
+}
+
+func readMap(t *testing.T, dir string) map[string]stTensor {
+	t.Helper()
+	d, err := checkpoint.OpenDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(out) != len(in) {
-		t.Fatalf("%d tensors back, want %d", len(out), len(in))
-	}
-	for n, v := range in {
-		if !slices.Equal(out[n].Shape, v.Shape) || !slices.Equal(out[n].Data, v.Data) {
-			t.Errorf("%s: got %v %v, want %v %v", n, out[n].Shape, out[n].Data, v.Shape, v.Data)
+	defer d.Close()
+	m := map[string]stTensor{}
+	for _, n := range d.Names() {
+		shape, data, err := d.Tensor(n)
+		if err != nil {
+			t.Fatal(err)
 		}
+		m[n] = stTensor{Shape: slices.Clone(shape), Data: slices.Clone(data)}
 	}
+	return m
 }
