@@ -1,8 +1,12 @@
 package checkpoint
 
 import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
 )
 
@@ -314,5 +318,46 @@ func TestEncodeSlices(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestConvertMatchesTorch compares the encoders with PyTorch's float32 ->
+// bfloat16 and float16 conversions (testdata/gen_convert_fixture.py):
+// random values, subnormals of both formats, the float16 limit, and exact
+// ties.
+func TestConvertMatchesTorch(t *testing.T) {
+	raw, err := os.ReadFile("testdata/convert_torch.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, rest, ok := bytes.Cut(raw, []byte("\n"))
+	var n int
+	if !ok || !bytes.HasPrefix(line, []byte("idim checkpoint convert fixture v1 n=")) {
+		t.Fatalf("fixture header %q", line)
+	}
+	if _, err := fmt.Sscanf(string(line), "idim checkpoint convert fixture v1 n=%d", &n); err != nil || len(rest) != 8*n {
+		t.Fatalf("fixture: n=%d, %d bytes, %v", n, len(rest), err)
+	}
+	ties := 0
+	for i := 0; i < n; i++ {
+		r := rest[8*i:]
+		bits := binary.LittleEndian.Uint32(r)
+		wantBF, wantH := binary.LittleEndian.Uint16(r[4:]), binary.LittleEndian.Uint16(r[6:])
+		f := math.Float32frombits(bits)
+		if bits&0xffff == 0x8000 {
+			ties++
+		}
+		if got := EncodeBF16(f); got != wantBF {
+			t.Errorf("EncodeBF16(%g = %#08x) = %#04x, torch %#04x", f, bits, got, wantBF)
+		}
+		if got := EncodeF16(f); got != wantH {
+			t.Errorf("EncodeF16(%g = %#08x) = %#04x, torch %#04x", f, bits, got, wantH)
+		}
+		if got := DecodeF16(wantH); !math.IsInf(float64(got), 0) && math.Abs(float64(got)-float64(f)) > math.Abs(float64(f))*math.Ldexp(1, -11)+math.Ldexp(1, -25) {
+			t.Errorf("DecodeF16(%#04x) = %g, far from %g", wantH, got, f)
+		}
+	}
+	if n < 5000 || ties < 100 {
+		t.Errorf("fixture has %d values, %d bfloat16 ties", n, ties)
 	}
 }
