@@ -124,12 +124,10 @@ func scaleC(p *problem) {
 // from a shared counter until none are left, so that a worker slowed down
 // by other work on its core does not hold up the rest.
 const (
-	phasePackB   = iota // units: groups of packGroup slivers of the op(B) panel
+	phasePackB   = iota // units: groups of group slivers of the op(B) panel
 	phaseCompute        // units: row blocks x column chunks of C
 )
 
-// packGroup is how many B slivers one packing unit covers.
-const packGroup = 4
 
 // task is the state of one product, reused through taskPool so that
 // cpu.Parallel gets the same pointer every time and nothing is allocated.
@@ -143,6 +141,7 @@ type task struct {
 	mc      int          // rows of a row block
 	chunks  int          // column chunks per row block
 	chunk   int          // slivers per column chunk
+	group   int          // slivers per packing unit
 	jc      int          // first column of the current op(B) panel
 	nb      int          // its width
 	slivers int          // its slivers, ceil(nb/nr)
@@ -175,7 +174,12 @@ func (t *task) solve(kern *kernel, p *problem, w int) {
 		}
 		t.chunk = ceilDiv(t.slivers, t.chunks)
 		t.chunks = ceilDiv(t.slivers, t.chunk)
-		t.start(phasePackB, ceilDiv(t.slivers, packGroup), w)
+		// Packing units: long source rows, about 4 units per worker.
+		t.group = ceilDiv(t.slivers, 4*w)
+		if w == 1 {
+			t.group = t.slivers
+		}
+		t.start(phasePackB, ceilDiv(t.slivers, t.group), w)
 		t.start(phaseCompute, rowBlocks*t.chunks, w)
 	}
 }
@@ -202,7 +206,7 @@ func (t *task) Run(_, _, _ int) {
 			break
 		}
 		if t.phase == phasePackB {
-			s0, s1 := u*packGroup, min((u+1)*packGroup, t.slivers)
+			s0, s1 := u*t.group, min((u+1)*t.group, t.slivers)
 			for pc := 0; pc < p.k; pc += t.kc {
 				kb := min(t.kc, p.k-pc)
 				t.packB(t.bbuf[pc*t.bpad+s0*kb*nr:], pc, kb, s0, s1)
