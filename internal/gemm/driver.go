@@ -128,7 +128,6 @@ const (
 	phaseCompute        // units: row blocks x column chunks of C
 )
 
-
 // task is the state of one product, reused through taskPool so that
 // cpu.Parallel gets the same pointer every time and nothing is allocated.
 type task struct {
