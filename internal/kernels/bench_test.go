@@ -1,0 +1,46 @@
+package kernels
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+func BenchmarkUnary(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, op := range []UnaryOp{GELU, Tanh, Exp} {
+		for _, n := range []int{4096, 1 << 20} {
+			x := randSlice(rng, n, 2)
+			y := make([]float32, n)
+			b.Run(fmt.Sprintf("%v/n=%d", op, n), func(b *testing.B) {
+				b.SetBytes(int64(8 * n))
+				for b.Loop() {
+					Unary(op, y, x)
+				}
+			})
+		}
+	}
+}
+
+func BenchmarkSoftmaxRows(b *testing.B) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	rows, n := 8*12*128, 128
+	x := randSlice(rng, rows*n, 2)
+	y := make([]float32, rows*n)
+	mask := make([]float32, 8*128)
+	for i := range mask {
+		mask[i] = 1
+	}
+	b.Run("softmax/1536x128", func(b *testing.B) {
+		b.SetBytes(int64(8 * rows * n))
+		for b.Loop() {
+			Softmax(y, x, rows, n)
+		}
+	})
+	b.Run("masked/8x12x128x128", func(b *testing.B) {
+		b.SetBytes(int64(8 * rows * n))
+		for b.Loop() {
+			MaskedSoftmax(y, x, mask, 8, 12, 128, 128, 0.125)
+		}
+	})
+}
