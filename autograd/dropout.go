@@ -7,7 +7,7 @@ import "fmt"
 // kernels.DropoutKeep): the same seed gives the same mask on every device
 // and for any number of threads, and the backward recomputes it instead of
 // storing it. Use a new seed per call (for example step*1000 + layer).
-// p == 0 returns x itself. p must be in [0, 1).
+// p == 0 returns a view of x (no copy). p must be in [0, 1).
 func Dropout(x *Tensor, p float32, seed uint64) *Tensor {
 	const op = "Dropout"
 	dev := sameDevice(op, x)
@@ -15,7 +15,7 @@ func Dropout(x *Tensor, p float32, seed uint64) *Tensor {
 		opPanic(op, "probability %s not in [0, 1)", fmt.Sprint(p))
 	}
 	if p == 0 {
-		return x
+		return Reshape(x, x.Shape()...)
 	}
 	out := result(dev, x.Shape()...)
 	if out.size > 0 {

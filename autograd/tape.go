@@ -2,6 +2,7 @@ package autograd
 
 import (
 	"fmt"
+	"sync"
 	"sync/atomic"
 )
 
@@ -102,8 +103,10 @@ func freeNode(n *node) {
 	scopes.Unlock()
 }
 
-// tape holds Backward's scratch space, reused from call to call.
+// tape holds Backward's scratch space, reused from call to call; its mutex
+// serialises Backward calls.
 var tape struct {
+	sync.Mutex
 	epoch uint32
 	order []*node
 	stack []stackEntry
@@ -118,6 +121,7 @@ type stackEntry struct {
 // respect to every leaf that requires a gradient and that t depends on, and
 // adds it to their Grad. It then frees the graph: the intermediate tensors
 // keep their values but become constants (their gradients are not kept).
+// Backward calls are serialised; a Function's Backward must not call it.
 func (t *Tensor) Backward() {
 	if t.size != 1 {
 		panic(fmt.Sprintf("autograd: Backward of a tensor of shape %v: give a seed gradient with BackwardWith", t.Shape()))
@@ -152,6 +156,8 @@ func (t *Tensor) backward(g *Tensor) {
 		accumGrad(t, g)
 		return
 	}
+	tape.Lock()
+	defer tape.Unlock()
 	order := topoSort(t.node)
 	accumGrad(t, g)
 	// Ops run inside a backward function (Function.Backward) are not
@@ -212,9 +218,7 @@ func accumGrad(x *Tensor, contrib *Tensor) {
 		return
 	}
 	if x.grad == nil {
-		if contrib.ndim != x.ndim {
-			contrib.ndim = copy(contrib.shape[:], x.Shape())
-		}
+		contrib.ndim = copy(contrib.shape[:], x.Shape())
 		x.grad = contrib
 		return
 	}

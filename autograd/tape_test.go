@@ -123,3 +123,37 @@ func TestCheckGradCatchesWrongGradient(t *testing.T) {
 		t.Fatal("a 0.1% value error passed")
 	}
 }
+
+func TestViewsShareStorage(t *testing.T) {
+	x := autograd.MustFromSlice(cpu, []float32{1, 2, 3, 4, 5, 6}, 2, 3)
+	r := autograd.Reshape(x, 3, 2)
+	s := autograd.Slice(x, 0, 1, 2)
+	hx, _ := x.Host()
+	hr, _ := r.Host()
+	hs, _ := s.Host()
+	if &hx[0] != &hr[0] || &hx[3] != &hs[0] || !r.IsView() || !s.IsView() {
+		t.Fatal("reshape/leading slice are not views")
+	}
+	d := autograd.Dropout(x, 0, 1)
+	if hd, _ := d.Host(); &hd[0] != &hx[0] {
+		t.Fatal("dropout with p=0 copied")
+	}
+	if autograd.Slice(x, 1, 0, 2).IsView() {
+		t.Fatal("inner slice must be a copy")
+	}
+}
+
+func TestBackwardOfLeafAndErrors(t *testing.T) {
+	w := autograd.NewParameter(cpu, "w")
+	w.Backward()
+	if g := w.Grad().Item(); g != 1 {
+		t.Fatalf("d w/d w = %v", g)
+	}
+	c := autograd.Zeros(cpu, 1)
+	defer func() {
+		if recover() == nil {
+			t.Fatal("Backward of a constant did not panic")
+		}
+	}()
+	c.Backward()
+}
