@@ -44,6 +44,11 @@ type Fastfood struct {
 	normG   float64
 	bkey    uint64    // key of the B signs
 	fk      [4]uint64 // Feistel round keys
+	// Feistel round outputs, already masked: rt[0], rt[2] indexed by the
+	// high half (2^(lg/2) entries), rt[1], rt[3] by the low half.
+	rt     [4][]uint32
+	lb     uint   // bits in the low half
+	ma, mb uint32 // masks of the high and low halves
 }
 
 // NewFastfood builds the projection from R^d to R^n named by (seed, key);
@@ -64,6 +69,21 @@ func NewFastfood(seed uint64, key string, d, n int) (*Fastfood, error) {
 	f.bkey = mix64(base ^ 0xb5ad4eceda1ce2a9)
 	for r := range f.fk {
 		f.fk[r] = mix64(base ^ uint64(r+1)*0x9e3779b97f4a7c15)
+	}
+	a := uint(lg / 2)
+	f.lb = uint(lg) - a
+	f.ma, f.mb = uint32(1)<<a-1, uint32(1)<<f.lb-1
+	for r := range f.rt {
+		// Rounds 0, 2 are keyed by the high half and change the low one;
+		// rounds 1, 3 the other way round.
+		size, mask := f.ma+1, f.mb
+		if r%2 == 1 {
+			size, mask = f.mb+1, f.ma
+		}
+		f.rt[r] = make([]uint32, size)
+		for v := range f.rt[r] {
+			f.rt[r][v] = feistelF(uint32(v), f.fk[r]) & mask
+		}
 	}
 	gkey := mix64(base ^ 0x243f6a8885a308d3)
 	var ss float64
@@ -200,17 +220,25 @@ func (f *Fastfood) G() []float32 { return f.g }
 
 // perm is a Feistel network on lg bits, split into hi (lg/2 bits) and lo
 // (the rest); each round xors one half with a keyed hash of the other, so
-// every round, and the whole, is a bijection of [0, L).
+// every round, and the whole, is a bijection of [0, L):
+//
+//	lo ^= F0(hi); hi ^= F1(lo); lo ^= F2(hi); hi ^= F3(lo)
+//
+// A round's hash depends on one half only, so its 2^(lg/2) or 2^(lg-lg/2)
+// values are tabulated at construction (f.rt, about 8 sqrt(L) bytes each).
 func (f *Fastfood) perm(k uint32) uint32 {
-	a := uint(f.lg / 2)
-	b := uint(f.lg) - a
-	ma, mb := uint32(1)<<a-1, uint32(1)<<b-1
-	hi, lo := k>>b, k&mb
-	lo ^= feistelF(hi, f.fk[0]) & mb
-	hi ^= feistelF(lo, f.fk[1]) & ma
-	lo ^= feistelF(hi, f.fk[2]) & mb
-	hi ^= feistelF(lo, f.fk[3]) & ma
-	return hi<<b | lo
+	hi, lo := k>>f.lb, k&f.mb
+	lo ^= f.rt[0][hi]
+	hi ^= f.rt[1][lo]
+	lo ^= f.rt[2][hi]
+	hi ^= f.rt[3][lo]
+	return hi<<f.lb | lo
+}
+
+// permTables returns the round tables with their lengths made visible to
+// the compiler's bounds-check elimination.
+func (f *Fastfood) permTables() (t0, t1, t2, t3 []uint32) {
+	return f.rt[0][:f.ma+1], f.rt[1][:f.mb+1], f.rt[2][:f.ma+1], f.rt[3][:f.mb+1]
 }
 
 func feistelF(v uint32, key uint64) uint32 {
@@ -238,15 +266,32 @@ func (f *Fastfood) permute(dst, src []float32, threads int, transpose bool) {
 }
 
 func (f *Fastfood) permuteRange(dst, src []float32, lo, hi int, transpose bool) {
-	g := f.g
-	if transpose {
-		for k := lo; k < hi; k++ {
-			dst[f.perm(uint32(k))] = g[k] * src[k]
+	g := f.g[:f.l]
+	dst, src = dst[:f.l], src[:f.l]
+	t0, t1, t2, t3 := f.permTables()
+	lb, mb, ma := f.lb&31, f.mb, f.ma
+	for k := lo; k < hi; {
+		// One row of the hi/lo split at a time: F0(hi) is fixed in it.
+		h := uint32(k) >> lb
+		end := min(hi, int(h+1)<<lb)
+		r0 := t0[h&ma]
+		if transpose {
+			for ; k < end; k++ {
+				l1 := (uint32(k) & mb) ^ r0
+				h2 := h ^ t1[l1&mb]
+				l3 := l1 ^ t2[h2&ma]
+				h4 := h2 ^ t3[l3&mb]
+				dst[h4<<lb|l3] = g[k] * src[k]
+			}
+		} else {
+			for ; k < end; k++ {
+				l1 := (uint32(k) & mb) ^ r0
+				h2 := h ^ t1[l1&mb]
+				l3 := l1 ^ t2[h2&ma]
+				h4 := h2 ^ t3[l3&mb]
+				dst[k] = g[k] * src[h4<<lb|l3]
+			}
 		}
-		return
-	}
-	for k := lo; k < hi; k++ {
-		dst[k] = g[k] * src[f.perm(uint32(k))]
 	}
 }
 
