@@ -171,3 +171,27 @@ func readMap(t *testing.T, dir string) map[string]stTensor {
 	}
 	return m
 }
+
+// The parameter counts of HF's RobertaForMaskedLM for roberta-base and roberta-large (as
+// transformers' num_parameters() reports them, tied decoder counted once).
+func TestParamCounts(t *testing.T) {
+	base := DefaultConfig()
+	large := DefaultConfig()
+	large.HiddenSize, large.NumHiddenLayers, large.NumAttentionHeads, large.IntermediateSize = 1024, 24, 16, 4096
+	for _, tc := range []struct {
+		name string
+		c    Config
+		want int
+	}{{"roberta-base", base, 124697433}, {"roberta-large", large, 355412057}} {
+		if err := tc.c.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, p := range paramSpecs(&tc.c, HeadMLM) {
+			n += numel(p.Shape)
+		}
+		if n != tc.want {
+			t.Errorf("%s: %d parameters, want %d", tc.name, n, tc.want)
+		}
+	}
+}
