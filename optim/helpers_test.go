@@ -106,3 +106,14 @@ func to64(x []float32) []float64 {
 	}
 	return out
 }
+
+// stateOf is stateOf32 in float64 (nil stays nil).
+func stateOf(opt Optimizer, t *autograd.Tensor, buf string) ([]float64, int) {
+	x, n := stateOf32(opt, t, buf)
+	if x == nil {
+		return nil, n
+	}
+	return to64(x), n
+}
+
+func ps(ts ...*autograd.Tensor) []*autograd.Tensor { return ts }

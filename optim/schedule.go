@@ -44,7 +44,8 @@ func (l Linear) LR(step int) float32 {
 //	Peak * max(0, 0.5*(1+cos(pi*Cycles*2*progress)))
 //
 // Cycles 0 means HF's default 0.5 (one half cosine from Peak down to 0 at
-// Total).
+// Total). As in HF, progress is not clamped: past Total the curve goes on
+// (for 0.5 cycles it rises again), so set Total to the real number of steps.
 type Cosine struct {
 	Peak          float32
 	Warmup, Total int

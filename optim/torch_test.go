@@ -100,7 +100,7 @@ func newTorchCase(t *testing.T, f *torchFixture, c *torchCase) ([]*autograd.Tens
 
 // stateOf returns the named buffer of the state of parameter t (nil if
 // none), and its own step count.
-func stateOf(opt Optimizer, t *autograd.Tensor, buf string) ([]float32, int) {
+func stateOf32(opt Optimizer, t *autograd.Tensor, buf string) ([]float32, int) {
 	var c *core
 	switch o := opt.(type) {
 	case *SGD:
@@ -203,7 +203,7 @@ func TestTorchFixture(t *testing.T) {
 					}
 					for k, b := range bufs {
 						raw, has := st.State[i][b.name]
-						mine, _ := stateOf(opt, p, b.name)
+						mine, _ := stateOf32(opt, p, b.name)
 						if !has || string(raw) == "null" {
 							if mine != nil {
 								t.Errorf("step %d %s: has %s, torch has none", s, p.Name(), b.name)
@@ -258,7 +258,7 @@ func TestTorchFixture(t *testing.T) {
 					if raw, ok := st.State[i]["step"]; ok {
 						var n int
 						json.Unmarshal(raw, &n)
-						if _, got := stateOf(opt, p, ""); got != n {
+						if _, got := stateOf32(opt, p, ""); got != n {
 							t.Errorf("step %d %s: own step count %d, torch %d", s, p.Name(), got, n)
 						}
 					}
