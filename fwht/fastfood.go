@@ -27,15 +27,25 @@ import (
 // every column of P unit norm in expectation (exactly when n = L); the
 // fluctuation of a squared column norm is about sqrt(2/n) relative.
 //
-// B, G and Pi are a pure function of (seed, key, L): B and Pi are recomputed
-// from a counter-based hash on every call, G is drawn once by the polar
-// method from the same hash (with a portable logarithm, so that amd64 and
-// arm64 build bit-identical projections) and kept as float32. Memory kept per
-// padded element: 4 bytes (G); B and Pi take none. Pi is a 4-round Feistel
-// network on log2(L) bits, a bijection that needs no table. Apply and ApplyT
-// need a caller-provided scratch of ScratchLen() = 2L float32 that can be
-// shared by every Fastfood of at most that size; they do not allocate, and a
-// Fastfood is immutable, so concurrent calls with distinct scratch are safe.
+// B, G and Pi are a pure function of (seed, key, L), the same on every
+// platform (a test pins one projection and CI runs it under arm64 too):
+//   - B_j is bit j%64 of a keyed splitmix64 hash of j/64, recomputed on every
+//     call (no memory);
+//   - G_k is drawn once by Marsaglia's polar method from keyed hashes of k,
+//     with a portable logarithm, and kept as float32: 4 bytes per padded
+//     element, the only per-element memory;
+//   - Pi is a 4-round Feistel network on log2(L) bits, a bijection that needs
+//     no table of L entries; each round depends on one half of the bits, so
+//     its values are tabulated: 8 (2^floor(lg/2) + 2^ceil(lg/2)) bytes in
+//     all, 16 KiB at L = 2^20 (0.016 bytes per element).
+//
+// Apply and ApplyT need a caller-provided scratch of ScratchLen() = 2L
+// float32, which may be shared by every Fastfood of at most that size; they
+// do not allocate. A Fastfood is immutable after NewFastfood, so concurrent
+// calls with distinct scratch buffers are safe, and ApplyParallel and
+// ApplyTParallel split one large projection over the internal/cpu pool. The
+// cost is two transforms plus one pass that gathers through Pi; the gather,
+// random over L elements, dominates for large L (see docs/bench/fwht.md).
 type Fastfood struct {
 	d, n, l int
 	lg      int

@@ -32,12 +32,18 @@
 //
 // # Speed
 //
-// Large transforms are cache-blocked: blocks of 2^13 float32 (32 KiB) are
-// transformed completely while they sit in L1 (one pass for the first 7
-// levels with AVX-512, 6 with AVX2, 5 with NEON, then radix-8 passes), and the
-// levels above a block are done by radix-8 passes over 8 sub-blocks that were
-// transformed just before, depth first, so each level of the cache hierarchy
-// is crossed about once per three levels instead of once per level.
+// Large transforms are cache-blocked, depth first. A block of 2^12 float32
+// (16 KiB, L1-resident) is transformed whole: with AVX-512 one pass does its
+// first 8 levels in registers (16 vectors of 16 lanes: 4 levels inside the
+// vectors by shuffles, 4 across them) and one radix-16 pass does the other
+// 4; AVX2 does 6 levels in registers, NEON 5, then radix-8 passes. A longer
+// array is cut into 8 parts that are transformed first and then joined by
+// one radix-8 pass, which does three levels in one sweep; so each level of
+// the memory hierarchy is crossed about once per three levels, not once per
+// level. (Radix-16 is used only while the row stride is at most 2 KiB: 16
+// rows at a larger power-of-two stride fall in one L1 set, which holds 12.)
+// TransformParallel does the same on blocks in parallel, then the levels
+// above a block by column strips.
 //
 // # CPU dispatch
 //
