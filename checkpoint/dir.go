@@ -40,6 +40,7 @@ var (
 // model.safetensors.index.json, under one set of names. Like File, its
 // methods may run concurrently, but not with Close.
 type Dir struct {
+	closed    bool
 	path      string
 	files     []*File
 	where     map[string]*File
@@ -49,7 +50,10 @@ type Dir struct {
 
 // OpenDir opens the model directory at path. As in transformers, a single
 // model.safetensors is preferred over a sharded model.safetensors.index.json.
-// path may also name a .safetensors file, which is then the only file.
+// With shards, every tensor the index's weight_map names must be in the
+// file it names; a tensor in two shards is an error; weight_map entries
+// must be plain file names inside the directory. path may also name a
+// .safetensors file, which is then the only file.
 func OpenDir(path string) (*Dir, error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -197,6 +201,9 @@ func (d *Dir) Len() int { return len(d.names) }
 func (d *Dir) Has(name string) bool { _, ok := d.where[name]; return ok }
 
 func (d *Dir) file(name string) (*File, error) {
+	if d.closed {
+		return nil, fmt.Errorf("checkpoint: %s: directory is closed", d.path)
+	}
 	f, ok := d.where[name]
 	if !ok {
 		return nil, fmt.Errorf("checkpoint: %s: no tensor %q", d.path, name)
@@ -268,8 +275,7 @@ func (d *Dir) Close() error {
 	for _, f := range d.files {
 		errs = append(errs, f.Close())
 	}
-	d.where = map[string]*File{}
-	d.names = nil
+	d.closed = true
 	return errors.Join(errs...)
 }
 

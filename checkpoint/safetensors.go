@@ -44,11 +44,10 @@ func (e *FormatError) Error() string {
 type TensorInfo struct {
 	Name  string
 	DType DType
-	Shape []int    // [] for a scalar
-	Begin int64    // data_offsets[0], relative to the start of the data buffer
-	End   int64    // data_offsets[1]
-	File  string   // the file that holds it
-	_     struct{} // keep literals keyed
+	Shape []int  // [] for a scalar
+	Begin int64  // data_offsets[0], relative to the start of the data buffer
+	End   int64  // data_offsets[1]
+	File  string // the file that holds it
 }
 
 // NumElements is the product of the shape (1 for a scalar).

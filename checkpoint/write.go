@@ -223,6 +223,9 @@ func (c *countWriter) Write(p []byte) (int, error) {
 // padded with spaces to a multiple of 8 bytes, so every tensor is aligned.
 // metadata becomes the header's __metadata__ (absent when nil); Hugging Face
 // transformers expects {"format": "pt"} there.
+//
+// Writing over the path of an open File is safe: the rename leaves the
+// open mapping (and slices viewing it) on the old contents.
 func Write(path string, tensors []Tensor, metadata map[string]string) error {
 	l, err := plan(tensors, metadata)
 	if err != nil {

@@ -294,3 +294,56 @@ func TestEncodeWriterError(t *testing.T) {
 		}
 	}
 }
+
+// Overwriting a file that is open (mapped, with a live view) leaves the
+// view on the old contents.
+func TestOverwriteOpenFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	if err := Write(path, []Tensor{{Name: "w", Shape: []int{3}, Data: []float32{1, 2, 3}}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	_, view, err := f.Tensor("w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Write the view itself back, doubled, to the same path.
+	doubled := []float32{2 * view[0], 2 * view[1], 2 * view[2]}
+	if err := Write(path, []Tensor{{Name: "w", Shape: []int{3}, Data: doubled}, {Name: "old", Shape: []int{3}, Data: view}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(view, []float32{1, 2, 3}) {
+		t.Errorf("view of the old file changed to %v", view)
+	}
+	g, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	_, w, _ := g.Tensor("w")
+	_, old, _ := g.Tensor("old")
+	if !slices.Equal(w, []float32{2, 4, 6}) || !slices.Equal(old, []float32{1, 2, 3}) {
+		t.Errorf("new file holds %v and %v", w, old)
+	}
+}
+
+func TestDirUseAfterClose(t *testing.T) {
+	dir := t.TempDir()
+	if err := WriteDir(dir, nil, []Tensor{{Name: "w", Shape: []int{1}, Data: []float32{1}}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	d, err := OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := d.Tensor("w"); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Errorf("Tensor after Close: %v", err)
+	}
+}
