@@ -158,16 +158,17 @@ func LoadAdapter(dir string, params []Param, baseCheckpointHash string) (*Subspa
 	if err != nil {
 		return nil, err
 	}
-	return a.apply(dir, params, baseCheckpointHash, func(cfg Config, ordered []Param) (*Subspace, error) {
-		return New(cfg, ordered)
-	})
+	ios := make([]tensorIO, len(params))
+	for i, p := range params {
+		ios[i] = hostIO{p.Data, p.Grad}
+	}
+	return a.apply(dir, params, ios, baseCheckpointHash)
 }
 
-// apply checks params against the adapter and builds the subspace with
-// build, which receives params reordered so that the wrapped tensors come
-// first, in the adapter's order.
-func (a *Adapter) apply(dir string, params []Param, baseCheckpointHash string,
-	build func(Config, []Param) (*Subspace, error)) (*Subspace, error) {
+// apply checks params against the adapter and builds the subspace over
+// them, reordered so that the wrapped tensors come first, in the adapter's
+// order (which is the order of the lambdas).
+func (a *Adapter) apply(dir string, params []Param, ios []tensorIO, baseCheckpointHash string) (*Subspace, error) {
 	c := &a.Config
 	if c.BaseCheckpointHash != "" && baseCheckpointHash != "" && c.BaseCheckpointHash != baseCheckpointHash {
 		return nil, fmt.Errorf("subspace: adapter %s was trained on base checkpoint %s, this one hashes to %s",
@@ -178,6 +179,7 @@ func (a *Adapter) apply(dir string, params []Param, baseCheckpointHash string,
 		index[p.Name] = i
 	}
 	ordered := make([]Param, 0, len(params))
+	orderedIO := make([]tensorIO, 0, len(params))
 	want := make(map[string]bool, len(c.Tensors))
 	for _, ti := range c.Tensors {
 		i, ok := index[ti.Name]
@@ -189,16 +191,18 @@ func (a *Adapter) apply(dir string, params []Param, baseCheckpointHash string,
 		}
 		want[ti.Name] = true
 		ordered = append(ordered, params[i])
+		orderedIO = append(orderedIO, ios[i])
 	}
-	for _, p := range params {
+	for i, p := range params {
 		if !want[p.Name] {
 			ordered = append(ordered, p)
+			orderedIO = append(orderedIO, ios[i])
 		}
 	}
 	method, _ := ParseMethod(c.Method)
 	kind, _ := ParseKind(c.Projector)
 	cfg := Config{Method: method, Kind: kind, D: c.D, Seed: c.Seed, Include: func(name string) bool { return want[name] }}
-	s, err := build(cfg, ordered)
+	s, err := newSubspace(cfg, ordered, orderedIO)
 	if err != nil {
 		return nil, fmt.Errorf("subspace: adapter %s: %w", dir, err)
 	}

@@ -107,21 +107,24 @@ func (c Counts) String() string {
 }
 
 // tensorIO moves one tensor's values and gradient between the subspace and
-// wherever the tensor lives. host* return a slice to use in place when
-// there is one; otherwise put/get go through a staging buffer.
+// wherever the tensor lives. hostData returns a slice to use in place when
+// there is one; otherwise values go through putData (from a worker's
+// staging buffer).
 type tensorIO interface {
 	hostData() ([]float32, bool)
+	readData(dst []float32)
 	putData(src []float32)
-	// grad returns the gradient in place (ok), or copies it into staging
-	// (ok, with the returned slice = staging); nil, false when there is none.
-	grad(staging []float32) ([]float32, bool)
+	// grad returns the gradient: in place, or copied into staging; ok is
+	// false when there is none.
+	grad(staging []float32) (g []float32, ok bool)
 }
 
-type hostIO struct{ p *Param }
+type hostIO struct{ data, g []float32 }
 
-func (h hostIO) hostData() ([]float32, bool)      { return h.p.Data, true }
+func (h hostIO) hostData() ([]float32, bool)      { return h.data, true }
+func (h hostIO) readData(dst []float32)           { copy(dst, h.data) }
 func (h hostIO) putData([]float32)                {}
-func (h hostIO) grad([]float32) ([]float32, bool) { return h.p.Grad, h.p.Grad != nil }
+func (h hostIO) grad([]float32) ([]float32, bool) { return h.g, h.g != nil }
 
 type wrapped struct {
 	info TensorInfo
@@ -161,7 +164,7 @@ type worker struct {
 func New(cfg Config, params []Param) (*Subspace, error) {
 	ios := make([]tensorIO, len(params))
 	for i := range params {
-		ios[i] = hostIO{&params[i]}
+		ios[i] = hostIO{params[i].Data, params[i].Grad}
 	}
 	return newSubspace(cfg, params, ios)
 }
@@ -234,11 +237,8 @@ func newSubspace(cfg Config, params []Param, ios []tensorIO) (*Subspace, error) 
 			w.n *= dim
 		}
 		if w.base == nil {
-			data, ok := ios[i].hostData()
-			if !ok {
-				return nil, fmt.Errorf("subspace: parameter %q: no initial values", p.Name)
-			}
-			w.base = append([]float32(nil), data...)
+			w.base = make([]float32, w.n)
+			ios[i].readData(w.base)
 		}
 		proj, err := NewProjector(cfg.Kind, cfg.Seed, p.Name, s.dProj, w.n)
 		if err != nil {
