@@ -3,6 +3,7 @@ package checkpoint
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -359,5 +360,26 @@ func TestConvertMatchesTorch(t *testing.T) {
 	}
 	if n < 5000 || ties < 100 {
 		t.Errorf("fixture has %d values, %d bfloat16 ties", n, ties)
+	}
+}
+
+func TestDTypeJSON(t *testing.T) {
+	type rec struct{ D DType }
+	b, err := json.Marshal(rec{BF16})
+	if err != nil || string(b) != `{"D":"BF16"}` {
+		t.Errorf("Marshal = %s, %v", b, err)
+	}
+	var r rec
+	if err := json.Unmarshal([]byte(`{"D":"F8_E4M3"}`), &r); err != nil || r.D != F8E4M3 {
+		t.Errorf("Unmarshal = %v, %v", r.D, err)
+	}
+	if err := json.Unmarshal([]byte(`{"D":"float"}`), &r); err == nil {
+		t.Error("Unmarshal of an unknown dtype succeeded")
+	}
+	if _, err := json.Marshal(rec{DType(99)}); err == nil {
+		t.Error("Marshal of an invalid dtype succeeded")
+	}
+	if s := DType(99).String(); s != "DType(99)" || DType(99).Bits() != 0 || DType(99).IsFloat() {
+		t.Errorf("invalid dtype: %q", s)
 	}
 }

@@ -149,6 +149,9 @@ func TestDirRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d2.Close()
+	if d2.Path() != sharded || d2.Len() != len(tensors) || !d2.Has("scalar") || d2.Has("nope") {
+		t.Errorf("Path/Len/Has: %q %d", d2.Path(), d2.Len())
+	}
 	if len(d2.Files()) < 3 {
 		t.Errorf("sharded dir opened %d files", len(d2.Files()))
 	}

@@ -151,8 +151,6 @@ func writeJSONString(b *bytes.Buffer, s string) {
 	b.Truncate(b.Len() - 1)
 }
 
-func (l *layout) size() int64 { return 8 + int64(len(l.header)) + l.total }
-
 func (l *layout) writeTo(w io.Writer) error {
 	var n [8]byte
 	binary.LittleEndian.PutUint64(n[:], uint64(len(l.header)))
