@@ -41,18 +41,22 @@ func RuneToByte(r rune) (byte, bool) {
 	return b, ok
 }
 
-// appendByteLevel appends the byte-level form of s (each byte as its rune).
-func appendByteLevel(dst []byte, s string) []byte {
+// ByteLevel returns s written in the byte-level alphabet, each byte as its
+// rune: the form tokens have in vocab.json (ByteLevel(" the") == "Ġthe").
+func ByteLevel(s string) string {
+	dst := make([]byte, 0, 2*len(s))
 	for i := 0; i < len(s); i++ {
 		dst = utf8.AppendRune(dst, byteToRune[s[i]])
 	}
-	return dst
+	return string(dst)
 }
+
+// FromByteLevel returns the bytes that a byte-level token stands for.
+func FromByteLevel(tok string) []byte { return appendUnByteLevel(nil, tok) }
 
 // appendUnByteLevel appends the bytes that the byte-level token tok stands
 // for. A rune outside the alphabet (possible only in a hand-made vocabulary)
-// is copied as its UTF-8 encoding. It returns the result and the number of
-// such foreign runes.
+// is copied as its UTF-8 encoding.
 func appendUnByteLevel(dst []byte, tok string) []byte {
 	for _, r := range tok {
 		if b, ok := runeToByte[r]; ok {

@@ -133,8 +133,8 @@ func splitWords(s string, f func(start, end int)) {
 	}
 }
 
-// PreTokenize splits text into the words of the GPT-2 pre-tokenizer (see the
-// package documentation); concatenated they give text back.
+// PreTokenize splits text into the words of the GPT-2 pre-tokenizer (the
+// regular expression above); concatenated they give text back.
 func PreTokenize(text string) []string {
 	var words []string
 	splitWords(text, func(start, end int) { words = append(words, text[start:end]) })

@@ -34,6 +34,12 @@ func TestByteAlphabet(t *testing.T) {
 			t.Errorf("ByteToRune(%#x) = %q, want %q", b, got, want)
 		}
 	}
+	if got := ByteLevel(" the\n\xff"); got != "ĠtheĊÿ" {
+		t.Errorf("ByteLevel = %q", got)
+	}
+	if got := string(FromByteLevel("ĠtheĊÿ")); got != " the\n\xff" {
+		t.Errorf("FromByteLevel = %q", got)
+	}
 	if _, ok := RuneToByte('a' + 1000); ok {
 		t.Error("RuneToByte accepted a rune outside the alphabet")
 	}
