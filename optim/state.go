@@ -55,6 +55,24 @@ type hyper struct {
 	Nesterov  bool    `json:"nesterov,omitempty"`
 }
 
+// diff describes the fields in which the file's hyperparameters f differ
+// from h ("" if none).
+func (h hyper) diff(f hyper) string {
+	var out []string
+	add := func(name string, file, here any) {
+		if file != here {
+			out = append(out, fmt.Sprintf("%s is %v in the file, %v here", name, file, here))
+		}
+	}
+	add("beta1", f.Beta1, h.Beta1)
+	add("beta2", f.Beta2, h.Beta2)
+	add("eps", f.Eps, h.Eps)
+	add("momentum", f.Momentum, h.Momentum)
+	add("dampening", f.Dampening, h.Dampening)
+	add("nesterov", f.Nesterov, h.Nesterov)
+	return strings.Join(out, "; ")
+}
+
 type paramHeader struct {
 	Name  string `json:"name"`
 	Shape []int  `json:"shape"`
@@ -195,8 +213,8 @@ func (c *core) load(path string, h hyper) error {
 	if hd.Kind != c.kind {
 		return fail("state of a %s optimizer, this one is %s", hd.Kind, c.kind)
 	}
-	if hd.Hyper != h {
-		return fail("hyperparameters differ: file %+v, optimizer %+v", hd.Hyper, h)
+	if d := h.diff(hd.Hyper); d != "" {
+		return fail("hyperparameters differ: %s", d)
 	}
 	if !slices.Equal(hd.Buffers, c.bufNames) && !(len(hd.Buffers) == 0 && len(c.bufNames) == 0) {
 		return fail("state buffers %q, this optimizer keeps %q", hd.Buffers, c.bufNames)
