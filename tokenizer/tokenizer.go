@@ -213,7 +213,10 @@ func (t *Tokenizer) EncodeOrdinary(text string) []int {
 }
 
 // Offset is a token's byte span [Start, End) in the text it came from.
-// Special tokens that the encoder adds, and padding, have {0, 0}.
+// Special tokens that the encoder adds, and padding, have {0, 0}. Spans are
+// not trimmed: the span of "Ġworld" includes its space (HF's trim_offsets
+// would drop it), and a token that holds part of a multi-byte character
+// covers just its bytes.
 type Offset struct{ Start, End int }
 
 // encode appends the ids of text to ids and, if withOffsets, their offsets.

@@ -212,9 +212,22 @@ func TestConcurrentEncode(t *testing.T) {
 	}
 }
 
-// roberta builds a RoBERTa-style tokenizer from GPT-2's files: <s>=0,
-// <pad>=1, </s>=2, <unk>=3, GPT-2's tokens after them, <mask> last.
+var (
+	robertaOnce sync.Once
+	robertaTok  *Tokenizer
+)
+
+// roberta builds (once) a RoBERTa-style tokenizer from GPT-2's files:
+// <s>=0, <pad>=1, </s>=2, <unk>=3, GPT-2's tokens after them, <mask> last.
 func roberta(t testing.TB) *Tokenizer {
+	robertaOnce.Do(func() { robertaTok = buildRoberta(t) })
+	if robertaTok == nil {
+		t.Fatal("building the RoBERTa-style tokenizer failed")
+	}
+	return robertaTok
+}
+
+func buildRoberta(t testing.TB) *Tokenizer {
 	data, err := os.ReadFile("testdata/gpt2/encoder.json")
 	if err != nil {
 		t.Fatal(err)
