@@ -5,6 +5,8 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/idim-go/idim/internal/cpu"
 )
 
 // benchSizes are the M x N x K products of issue 3 (BERT-base shapes).
@@ -110,25 +112,19 @@ func BenchmarkSgemmSmall(b *testing.B) {
 	}
 }
 
-// BenchmarkKernel runs the micro-kernel alone on packed slivers that stay
+// BenchmarkKernel runs each micro-kernel alone on packed slivers that stay
 // in L1: the ceiling for the whole product.
 func BenchmarkKernel(b *testing.B) {
-	kern := pickKernel()
-	const k = 256
-	a := make([]float32, kern.mr*k)
-	bm := make([]float32, kern.nr*k)
-	c := make([]float32, kern.mr*kern.nr)
-	b.Run(fmt.Sprintf("%s/%dx%dx%d", kern.name, kern.mr, kern.nr, k), func(b *testing.B) {
-		best := time.Duration(math.MaxInt64)
-		for b.Loop() {
-			t0 := time.Now()
-			for range 100 {
-				kern.fn(k, a, bm, c, kern.nr, 1, 1)
-			}
-			best = min(best, time.Since(t0))
-		}
-		flop := 2 * float64(kern.mr*kern.nr*k) * 100
-		b.ReportMetric(flop*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		b.ReportMetric(flop/best.Seconds()/1e9, "best-GFLOP/s")
-	})
+	for _, im := range cpu.Impls() {
+		restore := im.Select()
+		kern := pickKernel()
+		restore()
+		const k = 256
+		a := make([]float32, kern.mr*k)
+		bm := make([]float32, kern.nr*k)
+		c := make([]float32, kern.mr*kern.nr)
+		b.Run(fmt.Sprintf("%s/%dx%dx%d", kern.name, kern.mr, kern.nr, k), func(b *testing.B) {
+			measure(b, 2*float64(kern.mr*kern.nr*k), func() { kern.fn(k, a, bm, c, kern.nr, 1, 1) })
+		})
+	}
 }
