@@ -283,3 +283,41 @@ func TestTrainOptions(t *testing.T) {
 		t.Errorf("empty corpus: %v", err)
 	}
 }
+
+// FuzzTrain trains on fuzzed text (split into lines) and checks the merges
+// against the naive trainer and the segmentation against Encode.
+func FuzzTrain(f *testing.F) {
+	f.Add("aaa aa a\nabab ba\n", uint16(40))
+	f.Add("the cat the hat\nthat the", uint16(10))
+	f.Fuzz(func(t *testing.T, corpus string, extra uint16) {
+		lines := strings.Split(corpus, "\n")
+		vocab := 2 + 256 + int(extra%200)
+		specials := []string{"<s>", "</s>"}
+		tr, err := NewTrainer(TrainOptions{VocabSize: vocab, Specials: specials})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range lines {
+			tr.AddText(l)
+		}
+		tok, err := tr.Train()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := mergeStrings(tok), naiveTrain(lines, specials, vocab, 1); !slices.Equal(got, want) {
+			t.Fatalf("merges %q, naive %q", got, want)
+		}
+		for i, w := range tr.words {
+			want := make([]int, len(tr.segs[i]))
+			for j, id := range tr.segs[i] {
+				want[j] = int(id)
+			}
+			if got := tok.EncodeOrdinary(w); !slices.Equal(got, want) {
+				t.Fatalf("word %q: Encode %v, trainer %v", w, got, want)
+			}
+		}
+		if got := tok.Decode(tok.EncodeOrdinary(corpus), false); got != corpus {
+			t.Fatalf("round trip of %q gave %q", corpus, got)
+		}
+	})
+}
