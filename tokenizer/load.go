@@ -122,6 +122,9 @@ func parseVocab(data []byte, firstLine int, name string) (map[string]int, error)
 			return nil, fail("token %q: id %s is not an integer in [0, %d)", key, num, maxID)
 		}
 		id := int(id64)
+		if key == "" {
+			return nil, fail("empty token (id %d)", id)
+		}
 		if _, dup := vocab[key]; dup {
 			return nil, fail("token %q appears twice", key)
 		}

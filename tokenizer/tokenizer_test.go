@@ -695,6 +695,8 @@ func TestMalformedFiles(t *testing.T) {
 		{"duplicate", "{\"a\": 0,\n\"a\": 1}", goodMerges, "vocab.json:2: token \"a\" appears twice"},
 		{"truncated", "{\"a\": 0,\n\"b\": 1", goodMerges, "vocab.json:2:"},
 		{"empty", "{}", goodMerges, "empty vocabulary"},
+		{"empty token", "{\"a\": 0,\n\"\": 1}", goodMerges, "vocab.json:2: empty token (id 1)"},
+		{"trailing data", "{\"a\": 0}\n{}", goodMerges, "vocab.json:2: data after the vocabulary object"},
 		{"one token merge", goodVocab, "#version: 0.2\nl o\nlow\n", "merges.txt:3: \"low\" is not two tokens"},
 		{"three tokens", goodVocab, "l o\nlo w x\n", "merges.txt:2:"},
 		{"unknown token", goodVocab, "l o\n\nq zz\n", "merges.txt:3: token \"zz\" is not in the vocabulary"},
