@@ -285,6 +285,9 @@ func (f *Fastfood) permuteRange(dst, src []float32, lo, hi int, transpose bool) 
 		h := uint32(k) >> lb
 		end := min(hi, int(h+1)<<lb)
 		r0 := t0[h&ma]
+		if k%16 == 0 {
+			k += f.permRowSIMD(dst, src, k, end-k, h, r0, transpose)
+		}
 		if transpose {
 			for ; k < end; k++ {
 				l1 := (uint32(k) & mb) ^ r0

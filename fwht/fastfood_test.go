@@ -293,3 +293,41 @@ func TestFastfoodErrors(t *testing.T) {
 		t.Fatal("length checks wrong")
 	}
 }
+
+// TestPermuteImpls checks G Pi and Pi^T G on arbitrary sub-ranges, with
+// every implementation, against the definition through Perm.
+func TestPermuteImpls(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	cpu.ForEachImpl(t, func(t *testing.T) {
+		for lg := 0; lg <= 14; lg++ {
+			l := 1 << lg
+			f, _ := NewFastfood(9, "permute", l, 1)
+			src := randVec(r, l)
+			want, wantT := make([]float32, l), make([]float32, l)
+			for k := 0; k < l; k++ {
+				want[k] = f.G()[k] * src[f.Perm(k)]
+				wantT[f.Perm(k)] = f.G()[k] * src[k]
+			}
+			for _, rg := range [][2]int{{0, l}, {0, l / 2}, {l / 3, l}, {1, l - 1}, {17, l - 5}} {
+				lo, hi := rg[0], rg[1]
+				if lo > hi || hi > l {
+					continue
+				}
+				for _, tr := range []bool{false, true} {
+					dst := make([]float32, l)
+					f.permuteRange(dst, src, lo, hi, tr)
+					for k := lo; k < hi; k++ {
+						i, w := k, want[k]
+						if tr {
+							i = f.Perm(k)
+							w = wantT[i]
+						}
+						if math.Float32bits(dst[i]) != math.Float32bits(w) {
+							t.Fatalf("L=%d range [%d,%d) transpose=%v: element %d = %v, want %v", l, lo, hi, tr, i, dst[i], w)
+						}
+					}
+				}
+			}
+		}
+	})
+}
