@@ -32,24 +32,36 @@ func notYet(name, plan string) func([]string) error {
 	}
 }
 
+// registry holds the subcommands; each command's file adds itself in init
+// with register, so commands can be added without touching this file.
+var registry []command
+
+func register(c command) { registry = append(registry, c) }
+
+// order fixes the listing order of the usage text; unlisted commands follow.
+var order = []string{"demo", "sweep", "study", "pretrain", "finetune", "eval", "tokenize", "train-tokenizer", "bench", "devices"}
+
 func commands() []command {
-	return []command{
-		{"demo", "find d90 of the embedded default model on the sentiment task (SAID, Fastfood)",
-			notYet("demo", "load the committed default model, fine-tune it on `sentiment` fully, then with SAID+Fastfood over a grid of d with bisection, and print the table and d90")},
-		{"pretrain", "pretrain a RoBERTa-style model with masked language modelling",
-			notYet("pretrain", "train a byte-level BPE model on the shipped prose with MLM")},
-		{"finetune", "fine-tune a model on a task (full, DID or SAID)",
-			notYet("finetune", "fine-tune --model on --task with --method full|did|said")},
-		{"sweep", "find d90 for a model and task",
-			notYet("sweep", "run the full baseline, then subspace runs over a grid of d with bisection")},
-		{"eval", "evaluate a model or adapter on a task",
-			notYet("eval", "score --model (and --adapter) on a task split")},
-		{"tokenize", "print the token ids of text",
-			notYet("tokenize", "encode text with the model's byte-level BPE")},
-		{"bench", "measure kernels side by side",
-			notYet("bench", "run the kernel benchmarks")},
-		{"devices", "list the compute devices idim can use", runDevices},
+	var out []command
+	seen := map[string]bool{}
+	for _, name := range order {
+		for _, c := range registry {
+			if c.name == name {
+				out = append(out, c)
+				seen[name] = true
+			}
+		}
 	}
+	for _, c := range registry {
+		if !seen[c.name] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func init() {
+	register(command{"devices", "list the compute devices idim can use", runDevices})
 }
 
 func runDevices([]string) error {
