@@ -62,10 +62,7 @@ func unary(op UnaryOp, dst, x []float32) {
 	x = x[:len(dst)]
 	switch op {
 	case GELU:
-		for i, v := range x {
-			cdf, _ := normCDF32(v)
-			dst[i] = v * cdf
-		}
+		GELUForward(dst, x)
 	case GELUTanh:
 		for i, v := range x {
 			u := float64(v)
@@ -159,11 +156,7 @@ func unaryBackward(op UnaryOp, dx, x, y, dy []float32) {
 	dy = dy[:len(dx)]
 	switch op {
 	case GELU:
-		x = x[:len(dx)]
-		for i, v := range x {
-			cdf, pdf := normCDF32(v)
-			dx[i] = dy[i] * (cdf + v*pdf)
-		}
+		GELUBackward(dx, x, dy)
 	case GELUTanh:
 		x = x[:len(dx)]
 		for i, v := range x {
