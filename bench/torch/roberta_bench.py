@@ -9,7 +9,8 @@ random weights, batch 32 x seq 128, float32, on the CPU with 2 threads. It times
   forward: eval mode under torch.no_grad(), classification logits;
   train:   train mode (dropout 0.1), forward + cross-entropy loss + backward + AdamW step.
 
-It prints the median tokens/s after 3 warm-up steps for each. The model is the same plain torch.nn
+It prints the median tokens/s after 3 warm-up steps for each, by wall clock and by the process' CPU
+time (tokens/cpu-s, which a shared, loaded machine distorts less; idim's benchmark reports both). The model is the same plain torch.nn
 RoBERTa as transformer/testdata/make_fixture.py (which mirrors HF's RobertaForSequenceClassification).
 """
 
@@ -52,12 +53,13 @@ def main():
     print("torch %s, threads %d, batch %d x seq %d" % (torch.__version__, torch.get_num_threads(), a.batch, a.seq))
 
     def timeit(step):
-        ts = []
+        ts, cs = [], []
         for i in range(a.warmup + a.steps):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             step()
             ts.append(time.perf_counter() - t0)
-        return statistics.median(ts[a.warmup:])
+            cs.append(time.process_time() - c0)
+        return statistics.median(ts[a.warmup:]), statistics.median(cs[a.warmup:])
 
     if a.only in (None, "forward"):
         model.eval()
@@ -66,8 +68,8 @@ def main():
             with torch.no_grad():
                 model.classifier(model.roberta(ids, mask, types))
 
-        t = timeit(fwd)
-        print("forward: %.3f s/step, %.0f tokens/s" % (t, tokens / t))
+        t, c = timeit(fwd)
+        print("forward: %.3f s/step, %.0f tokens/s, %.0f tokens/cpu-s" % (t, tokens / t, tokens / c))
     if a.only in (None, "train"):
         model.train()
         opt = torch.optim.AdamW([p for n, p in model.named_parameters() if not n.startswith("lm_head")], lr=1e-5)
@@ -78,8 +80,8 @@ def main():
             loss.backward()
             opt.step()
 
-        t = timeit(train)
-        print("train: %.3f s/step, %.0f tokens/s" % (t, tokens / t))
+        t, c = timeit(train)
+        print("train: %.3f s/step, %.0f tokens/s, %.0f tokens/cpu-s" % (t, tokens / t, tokens / c))
         try:
             import resource
             print("peak RSS %.0f MiB" % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
