@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/idim-go/idim/internal/cpu"
 )
 
 func BenchmarkUnary(b *testing.B) {
@@ -43,4 +45,29 @@ func BenchmarkSoftmaxRows(b *testing.B) {
 			MaskedSoftmax(y, x, mask, 8, 12, 128, 128, 0.125)
 		}
 	})
+}
+
+// BenchmarkGELU compares the implementations side by side.
+func BenchmarkGELU(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	n := 4096
+	x := randSlice(rng, n, 2)
+	y := make([]float32, n)
+	dy := randSlice(rng, n, 1)
+	for _, im := range cpu.Impls() {
+		b.Run(im.Name+"/fwd/n=4096", func(b *testing.B) {
+			defer im.Select()()
+			b.SetBytes(int64(8 * n))
+			for b.Loop() {
+				GELUForward(y, x)
+			}
+		})
+		b.Run(im.Name+"/bwd/n=4096", func(b *testing.B) {
+			defer im.Select()()
+			b.SetBytes(int64(12 * n))
+			for b.Loop() {
+				GELUBackward(y, x, dy)
+			}
+		})
+	}
 }
