@@ -4,8 +4,7 @@ import "fmt"
 
 // AdamUpdate applies one fused Adam/AdamW step (Device.Adam) to param using
 // its gradient and the moment tensors m and v (same shape, same device;
-// make them with Zeros outside any Scope, or with NewParameter-like
-// lifetime). A parameter without a gradient is left alone. It records
+// make them with NewState so that no Scope releases them). A parameter without a gradient is left alone. It records
 // nothing on the tape.
 func AdamUpdate(param, m, v *Tensor, p AdamParams) error {
 	g := param.grad

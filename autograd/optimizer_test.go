@@ -10,7 +10,9 @@ import (
 func TestAdamUpdateAndNorm(t *testing.T) {
 	w := autograd.NewParameter(cpu, "w", 3)
 	w.SetData([]float32{1, -2, 3})
-	m, v := autograd.Zeros(cpu, 3), autograd.Zeros(cpu, 3)
+	sc := autograd.NewScope()
+	m, v := autograd.NewState(cpu, "w.m", 3), autograd.NewState(cpu, "w.v", 3)
+	sc.End() // state survives scopes
 	// loss = sum(w*w): grad = 2w.
 	autograd.SumAll(autograd.Square(w)).Backward()
 	n := autograd.GradSquaredNorm([]*autograd.Tensor{w, autograd.NewParameter(cpu, "unused", 2)})

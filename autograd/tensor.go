@@ -127,6 +127,18 @@ func NewParameter(dev Device, name string, shape ...int) *Tensor {
 	return t
 }
 
+// NewState returns a named zero-filled tensor that belongs to no scope and
+// takes no gradient: optimizer moments, running statistics, anything that
+// must outlive a training step. Release it when done.
+func NewState(dev Device, name string, shape ...int) *Tensor {
+	t := newTensor(dev, shape)
+	if t.size > 0 {
+		dev.Fill(t, 0)
+	}
+	t.name = name
+	return t
+}
+
 // Device returns the device that holds t.
 func (t *Tensor) Device() Device { return t.dev }
 
