@@ -146,9 +146,10 @@ type Device interface {
 	// Unary computes dst = op(x); dst may alias x.
 	Unary(op UnaryOp, dst, x *Tensor)
 	// UnaryBackward computes dx = dy * op'(x) using x or y = op(x) as
-	// kernels.UnaryBackward documents (the unread one may be nil).
+	// kernels.UnaryBackward documents (the unread one may be nil). dx may
+	// alias dy.
 	UnaryBackward(op UnaryOp, dx, x, y, dy *Tensor)
-	// Axpy computes y += alpha*x.
+	// Axpy computes y += alpha*x (x and y of the same length).
 	Axpy(alpha float32, x, y *Tensor)
 	// Scale computes dst = alpha*x; dst may alias x.
 	Scale(alpha float32, dst, x *Tensor)
@@ -161,13 +162,14 @@ type Device interface {
 	// Softmax computes softmax (log-softmax when log) over rows of length n.
 	Softmax(dst, x *Tensor, rows, n int, log bool)
 	// SoftmaxBackward computes dx from y = softmax(x) (or log_softmax) and
-	// dy; for softmax the result is multiplied by alpha.
+	// dy; for softmax the result is multiplied by alpha. dx may alias dy.
 	SoftmaxBackward(dx, y, dy *Tensor, rows, n int, log bool, alpha float32)
 	// MaskedSoftmax is kernels.MaskedSoftmax: scores [batch, heads, q, k],
 	// mask [batch, k] (nil: none), scaled by scale.
 	MaskedSoftmax(dst, x, mask *Tensor, batch, heads, q, k int, scale float32)
 	// MaskedSoftmaxBackward is kernels.MaskedSoftmaxBackward: dx from the
-	// output y and dy (rows whose keys are all masked get 0).
+	// output y and dy (rows whose keys are all masked get 0). dx may alias
+	// dy.
 	MaskedSoftmaxBackward(dx, y, dy, mask *Tensor, batch, heads, q, k int, scale float32)
 	// LayerNorm is kernels.LayerNorm; gamma and beta may be nil.
 	LayerNorm(y, mean, rstd, x, gamma, beta *Tensor, rows, n int, eps float32)

@@ -192,7 +192,8 @@ func run(c Case, dev autograd.Device, v []Spec, seed uint64) (out []float32, gra
 }
 
 // Run runs every case on dev: against the CPU device by NMSE, and, when dev
-// is the CPU device, against the float64 references.
+// is the CPU device, against the float64 references. It then calls
+// RunKernels.
 func Run(t *testing.T, dev autograd.Device) {
 	t.Helper()
 	isCPU := autograd.Unwrap(dev) == autograd.Device(autograd.CPU())
@@ -204,6 +205,7 @@ func Run(t *testing.T, dev autograd.Device) {
 			compareWithCPU(t, c, dev)
 		})
 	}
+	RunKernels(t, dev)
 }
 
 func compareWithCPU(t *testing.T, c Case, dev autograd.Device) {
