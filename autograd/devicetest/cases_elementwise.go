@@ -90,16 +90,16 @@ func wide(_ int, r *rand.Rand) float32 { return float32(3 * r.NormFloat64()) }
 var (
 	geluCase = unaryCase("gelu", autograd.GELU, func(x float64) float64 {
 		return 0.5 * x * (1 + math.Erf(x/math.Sqrt2))
-	}, wide, 1e-8)
+	}, wide, 1e-11)
 	geluTanhCase = unaryCase("gelu_tanh", autograd.GELUTanh, func(x float64) float64 {
 		return 0.5 * x * (1 + math.Tanh(math.Sqrt(2/math.Pi)*(x+0.044715*x*x*x)))
-	}, wide, 1e-8)
-	tanhCase    = unaryCase("tanh", autograd.Tanh, math.Tanh, normal, 1e-8)
+	}, wide, 1e-11)
+	tanhCase    = unaryCase("tanh", autograd.Tanh, math.Tanh, normal, 1e-11)
 	reluCase    = unaryCase("relu", autograd.ReLU, func(x float64) float64 { return math.Max(x, 0) }, awayFromZero, 0)
-	sigmoidCase = unaryCase("sigmoid", autograd.Sigmoid, func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, wide, 1e-8)
-	expCase     = unaryCase("exp", autograd.Exp, math.Exp, normal, 1e-8)
-	logCase     = unaryCase("log", autograd.Log, math.Log, positive, 1e-8)
-	sqrtCase    = unaryCase("sqrt", autograd.Sqrt, math.Sqrt, positive, 1e-8)
+	sigmoidCase = unaryCase("sigmoid", autograd.Sigmoid, func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, wide, 1e-11)
+	expCase     = unaryCase("exp", autograd.Exp, math.Exp, normal, 1e-11)
+	logCase     = unaryCase("log", autograd.Log, math.Log, positive, 1e-11)
+	sqrtCase    = unaryCase("sqrt", autograd.Sqrt, math.Sqrt, positive, 1e-11)
 	squareCase  = unaryCase("square", autograd.Square, func(x float64) float64 { return x * x }, normal, 0)
 )
 

@@ -210,6 +210,14 @@ func Run(t *testing.T, dev autograd.Device) {
 
 func compareWithCPU(t *testing.T, c Case, dev autograd.Device) {
 	t.Helper()
+	for _, msg := range compare(c, dev) {
+		t.Error(msg)
+	}
+}
+
+// compare runs every variant of c on dev and on the CPU device and
+// describes each value or gradient whose NMSE exceeds the case's bound.
+func compare(c Case, dev autograd.Device) []string {
 	bound, gbound := c.NMSE, c.GradNMSE
 	if bound == 0 {
 		bound = 1e-10
@@ -217,26 +225,26 @@ func compareWithCPU(t *testing.T, c Case, dev autograd.Device) {
 	if gbound == 0 {
 		gbound = 1e-9
 	}
+	var errs []string
 	for vi, v := range c.Variants {
 		seed := uint64(vi) + 1
 		want, wantG := run(c, autograd.CPU(), v, seed)
 		got, gotG := run(c, dev, v, seed)
 		if len(got) != len(want) {
-			t.Errorf("%s variant %d: %d values, CPU %d", c.Name, vi, len(got), len(want))
+			errs = append(errs, fmt.Sprintf("%s variant %d: %d values, CPU %d", c.Name, vi, len(got), len(want)))
 			continue
 		}
 		if e := NMSE(got, want); !(e <= bound) {
-			t.Errorf("%s variant %d on %s: values NMSE %.3g > %.3g", c.Name, vi, dev.Name(), e, bound)
+			errs = append(errs, fmt.Sprintf("%s variant %d on %s: values NMSE %.3g > %.3g", c.Name, vi, dev.Name(), e, bound))
 		}
 		for i := range wantG {
 			if wantG[i] == nil {
 				continue
 			}
 			if e := NMSE(gotG[i], wantG[i]); !(e <= gbound) {
-				t.Errorf("%s variant %d on %s: gradient of input %d NMSE %.3g > %.3g", c.Name, vi, dev.Name(), i, e, gbound)
+				errs = append(errs, fmt.Sprintf("%s variant %d on %s: gradient of input %d NMSE %.3g > %.3g", c.Name, vi, dev.Name(), i, e, gbound))
 			}
 		}
 	}
+	return errs
 }
-
-func shapeString(s []int) string { return fmt.Sprint(s) }
