@@ -173,6 +173,7 @@ func (t *Tensor) backward(g *Tensor) {
 			g.free()
 		}
 		out.requiresGrad = false
+		out.graphFreed = true
 		freeNode(n)
 		order[i] = nil
 	}
@@ -196,6 +197,10 @@ func topoSort(root *node) []*node {
 		if top.next < n.nin {
 			in := n.in[top.next]
 			top.next++
+			if in != nil && in.graphFreed {
+				tape.stack = stack[:0]
+				panic(fmt.Sprintf("autograd: Backward through %v, whose graph an earlier Backward already freed: add the losses and call Backward once, or Detach", in))
+			}
 			if in != nil && in.node != nil && in.node.mark != ep {
 				in.node.mark = ep
 				stack = append(stack, stackEntry{n: in.node})

@@ -157,3 +157,28 @@ func TestBackwardOfLeafAndErrors(t *testing.T) {
 	}()
 	c.Backward()
 }
+
+func TestSecondBackwardThroughFreedGraph(t *testing.T) {
+	w := autograd.NewParameter(cpu, "w", 2)
+	x := autograd.NewParameter(cpu, "x", 2)
+	h := autograd.Exp(w)
+	autograd.SumAll(h).Backward()
+	// h's graph is gone: a loss that uses h again with another parameter
+	// must not silently drop w's share.
+	l2 := autograd.SumAll(autograd.Mul(h, x))
+	err := func() (msg any) {
+		defer func() { msg = recover() }()
+		l2.Backward()
+		return nil
+	}()
+	if err == nil {
+		t.Fatal("Backward through a freed graph did not panic")
+	}
+	t.Log(err)
+	// Detach states the intent.
+	l3 := autograd.SumAll(autograd.Mul(autograd.Detach(h), x))
+	l3.Backward()
+	if x.Grad() == nil {
+		t.Fatal("no gradient for x")
+	}
+}

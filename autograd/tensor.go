@@ -29,6 +29,7 @@ type Tensor struct {
 	param        bool
 	grad         *Tensor
 	node         *node
+	graphFreed   bool // an earlier Backward freed the graph that made t
 
 	item     [1]float32 // Item's download buffer (no allocation)
 	scope    *Scope
