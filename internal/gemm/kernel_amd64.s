@@ -20,7 +20,7 @@ TEXT ·kernel12x32AVX512(SB), NOSPLIT, $0-48
 	SHLQ $2, R8          // R8 = ldc in bytes
 
 	// Fetch the C tile into L2 while the products run (into L1, rows
-	// at a 4 KiB multiple stride would all compete for the same sets).
+    // at a 4 KiB multiple stride would all compete for the same sets).
 	MOVQ DI, R9
 	PREFETCHT1 0(R9)
 	PREFETCHT1 64(R9)
@@ -306,101 +306,127 @@ kernel12x32AVX512_store:
 	TESTL $0x7fffffff, AX   // beta == 0 (or -0): do not read C
 	JZ    kernel12x32AVX512_beta0
 	VBROADCASTSS beta+44(FP), Z26
-	// c[0][:] = alpha*acc + beta*c
+	MOVQ DI, R9           // R9 = &c[0] for the stores
+	// Every load of C before any store: rows a multiple of 4 KiB apart
+	// would make each load wait on the store to the row before it.
+	// acc[0][:] = alpha*acc + beta*c[0][:]
 	VMULPS Z24, Z0, Z0
 	VFMADD231PS 0(DI), Z26, Z0
-	VMOVUPS Z0, 0(DI)
 	VMULPS Z24, Z1, Z1
 	VFMADD231PS 64(DI), Z26, Z1
-	VMOVUPS Z1, 64(DI)
 	ADDQ R8, DI
-	// c[1][:] = alpha*acc + beta*c
+	// acc[1][:] = alpha*acc + beta*c[1][:]
 	VMULPS Z24, Z2, Z2
 	VFMADD231PS 0(DI), Z26, Z2
-	VMOVUPS Z2, 0(DI)
 	VMULPS Z24, Z3, Z3
 	VFMADD231PS 64(DI), Z26, Z3
-	VMOVUPS Z3, 64(DI)
 	ADDQ R8, DI
-	// c[2][:] = alpha*acc + beta*c
+	// acc[2][:] = alpha*acc + beta*c[2][:]
 	VMULPS Z24, Z4, Z4
 	VFMADD231PS 0(DI), Z26, Z4
-	VMOVUPS Z4, 0(DI)
 	VMULPS Z24, Z5, Z5
 	VFMADD231PS 64(DI), Z26, Z5
-	VMOVUPS Z5, 64(DI)
 	ADDQ R8, DI
-	// c[3][:] = alpha*acc + beta*c
+	// acc[3][:] = alpha*acc + beta*c[3][:]
 	VMULPS Z24, Z6, Z6
 	VFMADD231PS 0(DI), Z26, Z6
-	VMOVUPS Z6, 0(DI)
 	VMULPS Z24, Z7, Z7
 	VFMADD231PS 64(DI), Z26, Z7
-	VMOVUPS Z7, 64(DI)
 	ADDQ R8, DI
-	// c[4][:] = alpha*acc + beta*c
+	// acc[4][:] = alpha*acc + beta*c[4][:]
 	VMULPS Z24, Z8, Z8
 	VFMADD231PS 0(DI), Z26, Z8
-	VMOVUPS Z8, 0(DI)
 	VMULPS Z24, Z9, Z9
 	VFMADD231PS 64(DI), Z26, Z9
-	VMOVUPS Z9, 64(DI)
 	ADDQ R8, DI
-	// c[5][:] = alpha*acc + beta*c
+	// acc[5][:] = alpha*acc + beta*c[5][:]
 	VMULPS Z24, Z10, Z10
 	VFMADD231PS 0(DI), Z26, Z10
-	VMOVUPS Z10, 0(DI)
 	VMULPS Z24, Z11, Z11
 	VFMADD231PS 64(DI), Z26, Z11
-	VMOVUPS Z11, 64(DI)
 	ADDQ R8, DI
-	// c[6][:] = alpha*acc + beta*c
+	// acc[6][:] = alpha*acc + beta*c[6][:]
 	VMULPS Z24, Z12, Z12
 	VFMADD231PS 0(DI), Z26, Z12
-	VMOVUPS Z12, 0(DI)
 	VMULPS Z24, Z13, Z13
 	VFMADD231PS 64(DI), Z26, Z13
-	VMOVUPS Z13, 64(DI)
 	ADDQ R8, DI
-	// c[7][:] = alpha*acc + beta*c
+	// acc[7][:] = alpha*acc + beta*c[7][:]
 	VMULPS Z24, Z14, Z14
 	VFMADD231PS 0(DI), Z26, Z14
-	VMOVUPS Z14, 0(DI)
 	VMULPS Z24, Z15, Z15
 	VFMADD231PS 64(DI), Z26, Z15
-	VMOVUPS Z15, 64(DI)
 	ADDQ R8, DI
-	// c[8][:] = alpha*acc + beta*c
+	// acc[8][:] = alpha*acc + beta*c[8][:]
 	VMULPS Z24, Z16, Z16
 	VFMADD231PS 0(DI), Z26, Z16
-	VMOVUPS Z16, 0(DI)
 	VMULPS Z24, Z17, Z17
 	VFMADD231PS 64(DI), Z26, Z17
-	VMOVUPS Z17, 64(DI)
 	ADDQ R8, DI
-	// c[9][:] = alpha*acc + beta*c
+	// acc[9][:] = alpha*acc + beta*c[9][:]
 	VMULPS Z24, Z18, Z18
 	VFMADD231PS 0(DI), Z26, Z18
-	VMOVUPS Z18, 0(DI)
 	VMULPS Z24, Z19, Z19
 	VFMADD231PS 64(DI), Z26, Z19
-	VMOVUPS Z19, 64(DI)
 	ADDQ R8, DI
-	// c[10][:] = alpha*acc + beta*c
+	// acc[10][:] = alpha*acc + beta*c[10][:]
 	VMULPS Z24, Z20, Z20
 	VFMADD231PS 0(DI), Z26, Z20
-	VMOVUPS Z20, 0(DI)
 	VMULPS Z24, Z21, Z21
 	VFMADD231PS 64(DI), Z26, Z21
-	VMOVUPS Z21, 64(DI)
 	ADDQ R8, DI
-	// c[11][:] = alpha*acc + beta*c
+	// acc[11][:] = alpha*acc + beta*c[11][:]
 	VMULPS Z24, Z22, Z22
 	VFMADD231PS 0(DI), Z26, Z22
-	VMOVUPS Z22, 0(DI)
 	VMULPS Z24, Z23, Z23
 	VFMADD231PS 64(DI), Z26, Z23
-	VMOVUPS Z23, 64(DI)
+	// c[0][:] = acc[0][:]
+	VMOVUPS Z0, 0(R9)
+	VMOVUPS Z1, 64(R9)
+	ADDQ R8, R9
+	// c[1][:] = acc[1][:]
+	VMOVUPS Z2, 0(R9)
+	VMOVUPS Z3, 64(R9)
+	ADDQ R8, R9
+	// c[2][:] = acc[2][:]
+	VMOVUPS Z4, 0(R9)
+	VMOVUPS Z5, 64(R9)
+	ADDQ R8, R9
+	// c[3][:] = acc[3][:]
+	VMOVUPS Z6, 0(R9)
+	VMOVUPS Z7, 64(R9)
+	ADDQ R8, R9
+	// c[4][:] = acc[4][:]
+	VMOVUPS Z8, 0(R9)
+	VMOVUPS Z9, 64(R9)
+	ADDQ R8, R9
+	// c[5][:] = acc[5][:]
+	VMOVUPS Z10, 0(R9)
+	VMOVUPS Z11, 64(R9)
+	ADDQ R8, R9
+	// c[6][:] = acc[6][:]
+	VMOVUPS Z12, 0(R9)
+	VMOVUPS Z13, 64(R9)
+	ADDQ R8, R9
+	// c[7][:] = acc[7][:]
+	VMOVUPS Z14, 0(R9)
+	VMOVUPS Z15, 64(R9)
+	ADDQ R8, R9
+	// c[8][:] = acc[8][:]
+	VMOVUPS Z16, 0(R9)
+	VMOVUPS Z17, 64(R9)
+	ADDQ R8, R9
+	// c[9][:] = acc[9][:]
+	VMOVUPS Z18, 0(R9)
+	VMOVUPS Z19, 64(R9)
+	ADDQ R8, R9
+	// c[10][:] = acc[10][:]
+	VMOVUPS Z20, 0(R9)
+	VMOVUPS Z21, 64(R9)
+	ADDQ R8, R9
+	// c[11][:] = acc[11][:]
+	VMOVUPS Z22, 0(R9)
+	VMOVUPS Z23, 64(R9)
 	VZEROUPPER
 	RET
 
@@ -497,7 +523,7 @@ TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-48
 	SHLQ $2, R8          // R8 = ldc in bytes
 
 	// Fetch the C tile into L2 while the products run (into L1, rows
-	// at a 4 KiB multiple stride would all compete for the same sets).
+    // at a 4 KiB multiple stride would all compete for the same sets).
 	MOVQ DI, R9
 	PREFETCHT1 0(R9)
 	ADDQ R8, R9
@@ -657,53 +683,67 @@ kernel6x16AVX2_store:
 	TESTL $0x7fffffff, AX   // beta == 0 (or -0): do not read C
 	JZ    kernel6x16AVX2_beta0
 	VBROADCASTSS beta+44(FP), Y14
-	// c[0][:] = alpha*acc + beta*c
+	MOVQ DI, R9           // R9 = &c[0] for the stores
+	// Every load of C before any store: rows a multiple of 4 KiB apart
+	// would make each load wait on the store to the row before it.
+	// acc[0][:] = alpha*acc + beta*c[0][:]
 	VMULPS Y12, Y0, Y0
 	VFMADD231PS 0(DI), Y14, Y0
-	VMOVUPS Y0, 0(DI)
 	VMULPS Y12, Y1, Y1
 	VFMADD231PS 32(DI), Y14, Y1
-	VMOVUPS Y1, 32(DI)
 	ADDQ R8, DI
-	// c[1][:] = alpha*acc + beta*c
+	// acc[1][:] = alpha*acc + beta*c[1][:]
 	VMULPS Y12, Y2, Y2
 	VFMADD231PS 0(DI), Y14, Y2
-	VMOVUPS Y2, 0(DI)
 	VMULPS Y12, Y3, Y3
 	VFMADD231PS 32(DI), Y14, Y3
-	VMOVUPS Y3, 32(DI)
 	ADDQ R8, DI
-	// c[2][:] = alpha*acc + beta*c
+	// acc[2][:] = alpha*acc + beta*c[2][:]
 	VMULPS Y12, Y4, Y4
 	VFMADD231PS 0(DI), Y14, Y4
-	VMOVUPS Y4, 0(DI)
 	VMULPS Y12, Y5, Y5
 	VFMADD231PS 32(DI), Y14, Y5
-	VMOVUPS Y5, 32(DI)
 	ADDQ R8, DI
-	// c[3][:] = alpha*acc + beta*c
+	// acc[3][:] = alpha*acc + beta*c[3][:]
 	VMULPS Y12, Y6, Y6
 	VFMADD231PS 0(DI), Y14, Y6
-	VMOVUPS Y6, 0(DI)
 	VMULPS Y12, Y7, Y7
 	VFMADD231PS 32(DI), Y14, Y7
-	VMOVUPS Y7, 32(DI)
 	ADDQ R8, DI
-	// c[4][:] = alpha*acc + beta*c
+	// acc[4][:] = alpha*acc + beta*c[4][:]
 	VMULPS Y12, Y8, Y8
 	VFMADD231PS 0(DI), Y14, Y8
-	VMOVUPS Y8, 0(DI)
 	VMULPS Y12, Y9, Y9
 	VFMADD231PS 32(DI), Y14, Y9
-	VMOVUPS Y9, 32(DI)
 	ADDQ R8, DI
-	// c[5][:] = alpha*acc + beta*c
+	// acc[5][:] = alpha*acc + beta*c[5][:]
 	VMULPS Y12, Y10, Y10
 	VFMADD231PS 0(DI), Y14, Y10
-	VMOVUPS Y10, 0(DI)
 	VMULPS Y12, Y11, Y11
 	VFMADD231PS 32(DI), Y14, Y11
-	VMOVUPS Y11, 32(DI)
+	// c[0][:] = acc[0][:]
+	VMOVUPS Y0, 0(R9)
+	VMOVUPS Y1, 32(R9)
+	ADDQ R8, R9
+	// c[1][:] = acc[1][:]
+	VMOVUPS Y2, 0(R9)
+	VMOVUPS Y3, 32(R9)
+	ADDQ R8, R9
+	// c[2][:] = acc[2][:]
+	VMOVUPS Y4, 0(R9)
+	VMOVUPS Y5, 32(R9)
+	ADDQ R8, R9
+	// c[3][:] = acc[3][:]
+	VMOVUPS Y6, 0(R9)
+	VMOVUPS Y7, 32(R9)
+	ADDQ R8, R9
+	// c[4][:] = acc[4][:]
+	VMOVUPS Y8, 0(R9)
+	VMOVUPS Y9, 32(R9)
+	ADDQ R8, R9
+	// c[5][:] = acc[5][:]
+	VMOVUPS Y10, 0(R9)
+	VMOVUPS Y11, 32(R9)
 	VZEROUPPER
 	RET
 
