@@ -20,7 +20,7 @@ TEXT ·kernel12x32AVX512(SB), NOSPLIT, $0-48
 	SHLQ $2, R8          // R8 = ldc in bytes
 
 	// Fetch the C tile into L2 while the products run (into L1, rows
-    // at a 4 KiB multiple stride would all compete for the same sets).
+	// at a 4 KiB multiple stride would all compete for the same sets).
 	MOVQ DI, R9
 	PREFETCHT1 0(R9)
 	PREFETCHT1 64(R9)
@@ -523,7 +523,7 @@ TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-48
 	SHLQ $2, R8          // R8 = ldc in bytes
 
 	// Fetch the C tile into L2 while the products run (into L1, rows
-    // at a 4 KiB multiple stride would all compete for the same sets).
+	// at a 4 KiB multiple stride would all compete for the same sets).
 	MOVQ DI, R9
 	PREFETCHT1 0(R9)
 	ADDQ R8, R9
