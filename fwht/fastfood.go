@@ -176,10 +176,8 @@ func (f *Fastfood) apply(dst, x, scratch []float32, threads int, name string) er
 	f.transform(s, threads)
 	f.permute(t, s, threads, false) // t = G Pi s
 	f.transform(t, threads)
-	sc := f.scale
-	for i := range dst {
-		dst[i] = t[i] * sc
-	}
+	copy(dst, t[:f.n])
+	scale32(dst, f.scale)
 	return nil
 }
 
@@ -194,10 +192,7 @@ func (f *Fastfood) applyT(dst, y, scratch []float32, threads int, name string) e
 	f.permute(s, t, threads, true) // s = Pi^T G t
 	f.transform(s, threads)
 	f.signs(dst, s[:f.d])
-	sc := f.scale
-	for i := range dst {
-		dst[i] *= sc
-	}
+	scale32(dst, f.scale)
 	return nil
 }
 

@@ -130,8 +130,14 @@ func TransformBatch(x []float32, n int) error {
 	return nil
 }
 
+// scale32 is
+//
+//	for i := range x {
+//		x[i] *= s
+//	}
 func scale32(x []float32, s float32) {
-	for i := range x {
+	m := scaleSIMD(x, s)
+	for i := m; i < len(x); i++ {
 		x[i] *= s
 	}
 }

@@ -65,3 +65,17 @@ func simdKern32() *kern[float32] {
 	}
 	return nil
 }
+
+//go:noescape
+func scaleAVX2(x *float32, n int, s float32)
+
+// scaleSIMD multiplies a multiple-of-32 prefix of x by s and returns its
+// length.
+func scaleSIMD(x []float32, s float32) int {
+	m := len(x) &^ 31
+	if !cpu.HasAVX2 || m == 0 {
+		return 0
+	}
+	scaleAVX2(&x[0], m, s)
+	return m
+}

@@ -365,3 +365,29 @@ r16z_loop:
 r16z_done:
 	VZEROUPPER
 	RET
+
+// func scaleAVX2(x *float32, n int, s float32)
+// for i := range x[:n] { x[i] *= s }; n is a multiple of 32.
+TEXT ·scaleAVX2(SB), NOSPLIT, $0-20
+	MOVQ         x+0(FP), AX
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS s+16(FP), Y0
+	SHRQ         $5, CX
+	JZ           sc_done
+
+sc_loop:
+	VMULPS  (AX), Y0, Y1
+	VMULPS  32(AX), Y0, Y2
+	VMULPS  64(AX), Y0, Y3
+	VMULPS  96(AX), Y0, Y4
+	VMOVUPS Y1, (AX)
+	VMOVUPS Y2, 32(AX)
+	VMOVUPS Y3, 64(AX)
+	VMOVUPS Y4, 96(AX)
+	ADDQ    $128, AX
+	DECQ    CX
+	JNZ     sc_loop
+
+sc_done:
+	VZEROUPPER
+	RET

@@ -33,3 +33,17 @@ func simdKern32() *kern[float32] {
 	}
 	return nil
 }
+
+//go:noescape
+func scaleNEON(x *float32, n int, s float32)
+
+// scaleSIMD multiplies a multiple-of-16 prefix of x by s and returns its
+// length.
+func scaleSIMD(x []float32, s float32) int {
+	m := len(x) &^ 15
+	if !cpu.HasNEON || m == 0 {
+		return 0
+	}
+	scaleNEON(&x[0], m, s)
+	return m
+}

@@ -132,3 +132,28 @@ r2loop:
 
 r2done:
 	RET
+
+// func scaleNEON(x *float32, n int, s float32)
+// for i := range x[:n] { x[i] *= s }; n is a multiple of 16.
+// FMUL Vd.4S, Vn.4S, Vm.4S = 0x6E20DC00 | m<<16 | n<<5 | d.
+TEXT ·scaleNEON(SB), NOSPLIT, $0-20
+	MOVD  x+0(FP), R0
+	MOVD  R0, R1
+	MOVD  n+8(FP), R2
+	FMOVS s+16(FP), F0
+	VDUP  V0.S[0], V1.S4
+	LSR   $4, R2
+	CBZ   R2, scdone
+
+scloop:
+	VLD1.P 64(R0), [V2.S4, V3.S4, V4.S4, V5.S4]
+	WORD   $(0x6E20DC00 | 1<<16 | 2<<5 | 2) // V2 = V2 * V1
+	WORD   $(0x6E20DC00 | 1<<16 | 3<<5 | 3) // V3 = V3 * V1
+	WORD   $(0x6E20DC00 | 1<<16 | 4<<5 | 4) // V4 = V4 * V1
+	WORD   $(0x6E20DC00 | 1<<16 | 5<<5 | 5) // V5 = V5 * V1
+	VST1.P [V2.S4, V3.S4, V4.S4, V5.S4], 64(R1)
+	SUBS   $1, R2
+	BNE    scloop
+
+scdone:
+	RET

@@ -380,3 +380,23 @@ func FuzzTransform(f *testing.F) {
 		}
 	})
 }
+
+func TestScale(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	cpu.ForEachImpl(t, func(t *testing.T) {
+		for n := 0; n <= 200; n++ {
+			x := randVec(r, n)
+			s := float32(r.NormFloat64())
+			for off := 0; off < 16; off += 5 {
+				buf, v := guarded(x, off)
+				scale32(v, s)
+				checkGuards(t, buf, off, n)
+				for i := range v {
+					if !sameBits(v[i], x[i]*s) {
+						t.Fatalf("n=%d off=%d: x[%d]*s = %v, want %v", n, off, i, v[i], x[i]*s)
+					}
+				}
+			}
+		}
+	})
+}
