@@ -71,3 +71,20 @@ func BenchmarkGELU(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDropout compares the implementations side by side.
+func BenchmarkDropout(b *testing.B) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	n := 4096
+	x := randSlice(rng, n, 1)
+	y := make([]float32, n)
+	for _, im := range cpu.Impls() {
+		b.Run(im.Name+"/n=4096", func(b *testing.B) {
+			defer im.Select()()
+			b.SetBytes(int64(8 * n))
+			for b.Loop() {
+				dropoutSpan(y, x, 0.1, 7, 0)
+			}
+		})
+	}
+}

@@ -1,12 +1,17 @@
 package kernels
 
+import "math"
+
+// golden is the increment of the counter that DropoutKeep hashes.
+const golden = 0x9E3779B97F4A7C15
+
 // DropoutKeep reports whether element i survives dropout with probability p
 // of being zeroed, under seed. It is a pure function of (seed, i): the mask
 // does not depend on the number of threads or on the order of evaluation.
 // The draw is the top 24 bits of splitmix64(seed + i*golden) as a uniform
 // number u in [0, 1); the element is kept when u >= p.
 func DropoutKeep(seed, i uint64, p float32) bool {
-	z := seed + (i+1)*0x9E3779B97F4A7C15
+	z := seed + (i+1)*golden
 	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
 	z = (z ^ (z >> 27)) * 0x94D049BB133111EB
 	z ^= z >> 31
@@ -18,7 +23,7 @@ func DropoutKeep(seed, i uint64, p float32) bool {
 //
 //	for i := range dst {
 //		if DropoutKeep(seed, offset+uint64(i), p) {
-//			dst[i] = x[i] / (1 - p)
+//			dst[i] = x[i] * (1 / (1 - p))   // the scale rounded to float32 first
 //		} else {
 //			dst[i] = 0
 //		}
@@ -34,16 +39,11 @@ func Dropout(dst, x []float32, p float32, seed, offset uint64) {
 }
 
 func dropoutRange(t *task, lo, hi int) {
-	x := t.a[lo:hi]
-	dst := t.dst[lo:hi]
-	p := t.f0
-	inv := 1 / (1 - p)
-	base := uint64(t.k + lo)
-	for i, v := range x {
-		if DropoutKeep(t.u0, base+uint64(i), p) {
-			dst[i] = v * inv
-		} else {
-			dst[i] = 0
-		}
-	}
+	dropoutSpan(t.dst[lo:hi], t.a[lo:hi], t.f0, t.u0, uint64(t.k+lo))
+}
+
+// dropoutThreshold is the smallest 24-bit draw k that DropoutKeep keeps:
+// k*2^-24 >= p exactly when k >= ceil(p*2^24).
+func dropoutThreshold(p float32) uint64 {
+	return uint64(math.Ceil(float64(p) * (1 << 24)))
 }
