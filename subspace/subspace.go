@@ -265,9 +265,21 @@ func newSubspace(cfg Config, params []Param, ios []tensorIO) (*Subspace, error) 
 		nw = cfg.Threads
 	}
 	s.workers = make([]worker, nw)
+	// Size the scratch up front so that no call allocates: worker 0 also
+	// runs the big tensors.
+	scratch := [2]int{}
+	for t, w := range s.tensors {
+		if ff, ok := w.proj.(*FastfoodProjector); ok {
+			scratch[0] = max(scratch[0], 2*ff.L())
+			if !s.tensors[t].big {
+				scratch[1] = max(scratch[1], 2*ff.L())
+			}
+		}
+	}
 	for i := range s.workers {
 		s.workers[i].u = make([]float32, s.dProj)
 		s.workers[i].acc = make([]float64, cfg.D)
+		s.workers[i].ws.a = make([]float32, scratch[min(i, 1)])
 	}
 	s.apply.s, s.grad.s = s, s
 	return s, nil

@@ -367,3 +367,19 @@ func TestBaseView(t *testing.T) {
 		}
 	}
 }
+
+// TestSteadyStateNoAlloc: Apply and Grad allocate nothing once built (for
+// tensors below the size at which fwht's parallel transform takes over).
+func TestSteadyStateNoAlloc(t *testing.T) {
+	for _, kind := range allKinds {
+		ps := benchParams(robertaShapes(50, 20, 16, 2, 64, 2))
+		s, err := New(Config{Method: SAID, Kind: kind, D: 200, Seed: 1}, ps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := make([]float32, 200)
+		if n := testing.AllocsPerRun(5, func() { s.Apply(); s.Grad(g) }); n != 0 {
+			t.Fatalf("%v: %g allocations per Apply+Grad", kind, n)
+		}
+	}
+}
