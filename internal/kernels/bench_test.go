@@ -88,3 +88,25 @@ func BenchmarkDropout(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSoftmaxImpl compares the implementations of the masked
+// attention softmax (8 x 12 x 128 x 128) side by side.
+func BenchmarkSoftmaxImpl(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	rows, n := 8*12*128, 128
+	x := randSlice(rng, rows*n, 2)
+	y := make([]float32, rows*n)
+	mask := make([]float32, 8*128)
+	for i := range mask {
+		mask[i] = float32(i % 7 % 2)
+	}
+	for _, im := range cpu.Impls() {
+		b.Run(im.Name+"/masked/8x12x128x128", func(b *testing.B) {
+			defer im.Select()()
+			b.SetBytes(int64(8 * rows * n))
+			for b.Loop() {
+				MaskedSoftmax(y, x, mask, 8, 12, 128, 128, 0.125)
+			}
+		})
+	}
+}

@@ -58,10 +58,9 @@ func crossEntropyBackwardRows(t *task, lo, hi int) {
 			}
 			continue
 		}
-		x := t.a[r*n : r*n+n]
-		m := t.b[r]
-		for j, v := range x {
-			d[j] = t.f0 * Exp32(v-m)
+		expSum(d, t.a[r*n:r*n+n], nil, 1, t.b[r])
+		for j := range d {
+			d[j] *= t.f0
 		}
 		d[l] -= t.f0
 	}

@@ -34,13 +34,7 @@ func rowMax(x []float32) float32 {
 func softmaxRow(dst, x []float32) {
 	x = x[:len(dst)]
 	m := rowMax(x)
-	var s float32
-	for j, v := range x {
-		e := Exp32(v - m)
-		dst[j] = e
-		s += e
-	}
-	inv := 1 / s
+	inv := 1 / expSum(dst, x, nil, 1, m)
 	for j := range dst {
 		dst[j] *= inv
 	}
@@ -70,15 +64,20 @@ func logSoftmaxRows(t *task, lo, hi int) {
 	}
 }
 
-// logSumExp is log(sum exp(x)) computed stably (float64 sum).
+// logSumExp is log(sum exp(x)) computed stably: the exponentials go
+// through expSum in chunks of 256 (a stack buffer), the chunk sums are added
+// in float64.
 func logSumExp(x []float32) float32 {
 	m := rowMax(x)
 	if math.IsInf(float64(m), -1) {
 		return m
 	}
+	var buf [256]float32
 	var s float64
-	for _, v := range x {
-		s += float64(Exp32(v - m))
+	for len(x) > 0 {
+		k := min(len(x), len(buf))
+		s += float64(expSum(buf[:k], x[:k], nil, 1, m))
+		x = x[k:]
 	}
 	return m + float32(math.Log(s))
 }
@@ -162,58 +161,46 @@ func maskedSoftmaxRows(t *task, lo, hi int) {
 	for r := lo; r < hi; r++ {
 		x := t.a[r*k : r*k+k]
 		dst := t.dst[r*k : r*k+k]
+		var mask []float32
+		m := float32(math.Inf(-1))
 		if t.b == nil {
-			m := rowMax(x) * scale
-			if scale < 0 {
-				m = float32(math.Inf(-1))
-				for _, v := range x {
-					m = max(m, v*scale)
+			for _, v := range x {
+				if w := v * scale; w > m || w != w {
+					m = w
 				}
 			}
-			var s float32
+		} else {
+			b := r / perBatch
+			mask = t.b[b*k : b*k+k]
 			for j, v := range x {
-				e := Exp32(v*scale - m)
-				dst[j] = e
-				s += e
+				if mask[j] != 0 {
+					if w := v * scale; w > m || w != w {
+						m = w
+					}
+				}
 			}
-			inv := 1 / s
-			for j := range dst {
-				dst[j] *= inv
-			}
-			continue
-		}
-		b := r / perBatch
-		mask := t.b[b*k : b*k+k]
-		m := float32(math.Inf(-1))
-		any := false
-		for j, v := range x {
-			if mask[j] != 0 {
-				any = true
-				m = max(m, v*scale)
+			if math.IsInf(float64(m), -1) && !anyKept(mask) {
+				u := 1 / float32(k)
+				for j := range dst {
+					dst[j] = u
+				}
+				continue
 			}
 		}
-		if !any {
-			u := 1 / float32(k)
-			for j := range dst {
-				dst[j] = u
-			}
-			continue
-		}
-		var s float32
-		for j, v := range x {
-			if mask[j] != 0 {
-				e := Exp32(v*scale - m)
-				dst[j] = e
-				s += e
-			} else {
-				dst[j] = 0
-			}
-		}
-		inv := 1 / s
+		inv := 1 / expSum(dst, x, mask, scale, m)
 		for j := range dst {
 			dst[j] *= inv
 		}
 	}
+}
+
+func anyKept(mask []float32) bool {
+	for _, v := range mask {
+		if v != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // MaskedSoftmaxBackward is the gradient of MaskedSoftmax given its output y:
