@@ -2,7 +2,9 @@
 """Times torch.optim.AdamW steps over roberta-base's parameter shapes
 (124,645,632 values), for comparison with BenchmarkAdamWStep.
 
-Run: /usr/bin/python3 optim/testdata/bench_torch_adamw.py [steps]"""
+Run: /usr/bin/python3 optim/testdata/bench_torch_adamw.py [steps [threads]]
+(threads: default all CPUs this process may use)"""
+import os
 import sys
 import time
 
@@ -17,8 +19,8 @@ params = [torch.nn.Parameter(torch.randn(s) * 0.02) for s in shapes]
 n = sum(p.numel() for p in params)
 for p in params:
     p.grad = torch.randn_like(p) * 0.02
-torch.set_num_threads(len(__import__("os").sched_getaffinity(0)))
 steps = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else len(os.sched_getaffinity(0)))
 print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, {n} parameters in {len(params)} tensors")
 for foreach in (False, True):
     opt = torch.optim.AdamW(params, lr=1e-5, weight_decay=0.01, foreach=foreach)
