@@ -152,3 +152,75 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("missing head: %v", err)
 	}
 }
+
+func TestRegressionAndEmptyMLMLoss(t *testing.T) {
+	dev := autograd.CPU()
+	logits := autograd.MustFromSlice(dev, []float32{0.5, -1, 2}, 3, 1)
+	loss, err := RegressionLoss(logits, []float32{1, 1, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := loss.Item(), float32((0.25+4+1)/3.0); got != want {
+		t.Errorf("MSE %g, want %g", got, want)
+	}
+	m, _ := New(tinyConfig(), 3, WithHeads(HeadMLM))
+	b := tinyBatch()
+	h, err := m.Encode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	none := make([]int32, b.B*b.T)
+	for i := range none {
+		none[i] = autograd.IgnoreIndex
+	}
+	l, err := m.MLMLoss(h, none)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Item() != 0 {
+		t.Errorf("MLM loss with no labels: %g", l.Item())
+	}
+	l.Backward() // must not panic
+	if _, err := m.MLMLoss(h, none[:3]); err == nil {
+		t.Error("MLMLoss accepted 3 labels for 10 positions")
+	}
+}
+
+// A few plain gradient steps on one batch lower both losses: the gradients point downhill
+// through every part of the model, in train mode with dropout.
+func TestTrainingLowersLoss(t *testing.T) {
+	m, err := New(tinyConfig(), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.SetTrain(true)
+	b := tinyBatch()
+	labels := []int32{2, 0}
+	mlm := []int32{-100, 9, -100, 4, -100, -100, 3, -100, -100, -100}
+	var first, last float32
+	for step := 0; step < 30; step++ {
+		m.SetSeed(uint64(step))
+		h, err := m.Encode(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		logits, _ := m.ClassifierLogits(h)
+		cl, _ := ClassificationLoss(logits, labels)
+		ml, _ := m.MLMLoss(h, mlm)
+		loss := autograd.Add(cl, ml)
+		if step == 0 {
+			first = loss.Item()
+		}
+		last = loss.Item()
+		loss.Backward()
+		for _, p := range m.Parameters() {
+			if g := p.Grad(); g != nil {
+				p.Device().Axpy(-0.05, g, p)
+			}
+		}
+		autograd.ZeroGrads(m.Parameters())
+	}
+	if !(last < 0.5*first) {
+		t.Errorf("loss %g -> %g after 30 steps", first, last)
+	}
+}
