@@ -72,11 +72,11 @@ type GemmArgs struct {
 	Batch                     int
 }
 
-// Kernel names, as passed to Device.Supports. Each names one method of
-// Device.
+// Kernel names, as passed to Device.Supports. Each names one kernel method
+// of Device. The memory methods (Alloc, Free, Upload, Download, CopyBuffer)
+// have no name: every device implements them.
 const (
 	KFill                  = "fill"
-	KCopy                  = "copy"
 	KGemm                  = "gemm"
 	KBinary                = "binary"
 	KUnary                 = "unary"
@@ -102,7 +102,7 @@ const (
 )
 
 // Kernels lists every kernel name of the Device interface.
-var Kernels = []string{KFill, KCopy, KGemm, KBinary, KUnary, KUnaryBackward, KAxpy, KScale,
+var Kernels = []string{KFill, KGemm, KBinary, KUnary, KUnaryBackward, KAxpy, KScale,
 	KReduceSum, KSumSquares, KSoftmax, KSoftmaxBackward, KMaskedSoftmax, KMaskedSoftmaxBackward, KLayerNorm,
 	KLayerNormBackward, KGather, KScatterAdd, KPermute, KCopyRows, KDropout, KCrossEntropy,
 	KCrossEntropyBackward, KAdam}

@@ -35,7 +35,10 @@
 // result of any shape. Gradients accumulate over Backward calls until
 // ZeroGrad. Backward frees the graph: intermediate results keep their values
 // but become constants, and their gradients are dropped as soon as they have
-// been used. Higher-order gradients are not supported.
+// been used; a later Backward that reaches such a tensor through a new op
+// panics instead of silently dropping the gradient that would have flowed
+// through the freed graph (add the losses first, or Detach). Higher-order
+// gradients are not supported.
 //
 //	loss := autograd.CrossEntropy(logits, labels)
 //	loss.Backward()
@@ -63,9 +66,16 @@
 //		step.End()
 //	}
 //
-// Keep moves a result out of a scope. Parameters and gradients never belong
-// to a scope. Scopes and the recording switch are process-wide: build graphs
+// Keep moves a result (and the graph it still needs) out of a scope.
+// Parameters, gradients and NewState tensors (optimizer moments) never
+// belong to a scope. Scopes and the recording switch are process-wide: build graphs
 // from one goroutine at a time (kernels run in parallel internally).
+//
+// # Optimizers
+//
+// AdamUpdate runs the fused Adam/AdamW kernel on a parameter, its gradient
+// and two NewState moment tensors; GradSquaredNorm and ScaleGrads serve
+// gradient clipping, with one scalar read back per step.
 //
 // # Checking
 //
