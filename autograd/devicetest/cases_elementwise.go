@@ -8,7 +8,7 @@ import (
 	"github.com/idim-go/idim/internal/kernels"
 )
 
-var binaryShapes = [][]Spec{
+var binaryShapes = append([][]Spec{
 	{sp(3, 4), sp(3, 4)},
 	{sp(2, 3, 4), sp(4)},
 	{sp(2, 1, 4), sp(3, 1)},
@@ -18,7 +18,7 @@ var binaryShapes = [][]Spec{
 	{sp(0, 3), sp(3)},
 	{sp(), sp(2, 2)},
 	{sp(64, 33), sp(64, 1)},
-}
+}, randomBinaryShapes(7, 8)...)
 
 // divShapes is binaryShapes with denominators kept away from 0.
 func divShapes() [][]Spec {
@@ -65,7 +65,7 @@ var scaleCase = Case{
 	Ref:      unaryRef(func(x float64) float64 { return -1.5 * x }),
 }
 
-var unaryShapes = [][]Spec{{sp(3, 7)}, {sp(1)}, {sp(0, 4)}, {sp(2, 3, 5)}}
+var unaryShapes = append([][]Spec{{sp(3, 7)}, {sp(1)}, {sp(0, 4)}, {sp(2, 3, 5)}}, randomShapes(8, 2, 1, 4, 6)...)
 
 func unaryCase(name string, f func(*autograd.Tensor) *autograd.Tensor, ref func(float64) float64, gen func(int, *rand.Rand) float32, nmse float64) Case {
 	vs := make([][]Spec, len(unaryShapes))

@@ -8,7 +8,7 @@ type mmDims struct {
 	m, k, n int
 }
 
-var mmVariants = []mmDims{
+var mmVariants = append([]mmDims{
 	{nil, nil, 3, 4, 5},
 	{[]int{2}, []int{2}, 3, 4, 5},
 	{nil, []int{3}, 2, 4, 3},
@@ -18,7 +18,7 @@ var mmVariants = []mmDims{
 	{nil, nil, 0, 4, 5},
 	{nil, nil, 3, 0, 2},
 	{[]int{2}, []int{2}, 17, 33, 9},
-}
+}, randomMatmul(9, 6)...)
 
 func mmShape(batch []int, rows, cols int, trans bool) []int {
 	s := append([]int(nil), batch...)

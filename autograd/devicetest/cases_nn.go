@@ -33,7 +33,7 @@ func reduceRef(axis int, mean bool) func(in [][]float64, shapes [][]int) []float
 	}
 }
 
-var reduceShapes = [][]Spec{{sp(2, 3, 4)}, {sp(3, 1, 2)}, {sp(1, 5, 1)}, {sp(4, 70, 300)}}
+var reduceShapes = append([][]Spec{{sp(2, 3, 4)}, {sp(3, 1, 2)}, {sp(1, 5, 1)}, {sp(4, 70, 300)}}, randomShapes(10, 4, 2, 4, 5)...)
 
 var sumCase = Case{
 	Name:     "sum",
@@ -108,7 +108,7 @@ func softmaxRef(log bool) func(in [][]float64, shapes [][]int) []float64 {
 // big adds 50 to every value: softmax must subtract the maximum.
 func big(_ int, r *rand.Rand) float32 { return float32(50 + 2*r.NormFloat64()) }
 
-var softmaxVariants = [][]Spec{{sp(3, 5)}, {sp(2, 2, 7)}, {sp(4, 1)}, {withGen(sp(2, 6), big)}, {sp(0, 3)}}
+var softmaxVariants = append([][]Spec{{sp(3, 5)}, {sp(2, 2, 7)}, {sp(4, 1)}, {withGen(sp(2, 6), big)}, {sp(0, 3)}}, randomShapes(11, 3, 1, 3, 9)...)
 
 var softmaxCase = Case{
 	Name:     "softmax",
