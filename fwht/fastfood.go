@@ -217,8 +217,14 @@ func (f *Fastfood) Sign(j int) float32 {
 	return 1
 }
 
-// Perm returns pi(k): (Pi v)_k = v[pi(k)], for 0 <= k < L.
-func (f *Fastfood) Perm(k int) int { return int(f.perm(uint32(k))) }
+// Perm returns pi(k): (Pi v)_k = v[pi(k)], for 0 <= k < L; -1 for k
+// outside that range.
+func (f *Fastfood) Perm(k int) int {
+	if k < 0 || k >= f.l {
+		return -1
+	}
+	return int(f.perm(uint32(k)))
+}
 
 // G returns the diagonal G (L entries, read-only).
 func (f *Fastfood) G() []float32 { return f.g }
