@@ -1,6 +1,8 @@
 package optim
 
 import (
+	"bytes"
+	"encoding/binary"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -337,5 +339,89 @@ func TestSaveAtomic(t *testing.T) {
 	ents, _ := os.ReadDir(dir)
 	if len(ents) != 1 {
 		t.Errorf("directory holds %d entries, want only the state file", len(ents))
+	}
+}
+
+// FuzzLoad: whatever the bytes, Load returns (an error, or success on a
+// mutation the format does not cover, such as header padding) and never
+// panics; a failed Load leaves the state as it was.
+func FuzzLoad(f *testing.F) {
+	dir := f.TempDir()
+	good := filepath.Join(dir, "good.safetensors")
+	m := newModel(f, 1)
+	o, _ := NewAdamW(DecayGroups(m.params, 0.01, DefaultNoDecay), AdamConfig{LR: 1e-3})
+	m.grads(f, 0)
+	o.Step()
+	if err := o.Save(good); err != nil {
+		f.Fatal(err)
+	}
+	raw, _ := os.ReadFile(good)
+	f.Add(raw, 0, byte(0))
+	f.Add(raw, 100, byte(1))
+	f.Add(raw, len(raw)-1, byte(0x80))
+	f.Fuzz(func(t *testing.T, data []byte, off int, x byte) {
+		if len(data) > 0 {
+			off = ((off % len(data)) + len(data)) % len(data)
+			data = append([]byte(nil), data...)
+			data[off] ^= x
+		}
+		path := filepath.Join(t.TempDir(), "f.safetensors")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		target := newModel(t, 2)
+		ot, _ := NewAdamW(DecayGroups(target.params, 0.01, DefaultNoDecay), AdamConfig{LR: 1e-3})
+		if err := ot.Load(path); err != nil && ot.Steps() != 0 {
+			t.Fatal("failed Load changed the step count")
+		}
+	})
+}
+
+// TestLoadRandomCorruption flips random bytes of a state file: Load must
+// fail, except for a flip inside the header's padding that leaves it JSON
+// whitespace, and a failed Load leaves the optimizer untouched.
+func TestLoadRandomCorruption(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.safetensors")
+	m := newModel(t, 1)
+	o, _ := NewAdamW(DecayGroups(m.params, 0.01, DefaultNoDecay), AdamConfig{LR: 1e-3})
+	m.grads(t, 0)
+	o.Step()
+	if err := o.Save(good); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(good)
+	hdrEnd := 8 + int(binary.LittleEndian.Uint64(raw))
+	jsonEnd := bytes.LastIndexByte(raw[:hdrEnd], '}') + 1
+	rng := rand.New(rand.NewPCG(1, 2))
+	trials := 400
+	if testing.Short() {
+		trials = 100
+	}
+	path := filepath.Join(dir, "f.safetensors")
+	target := newModel(t, 2)
+	ot, _ := NewAdamW(DecayGroups(target.params, 0.01, DefaultNoDecay), AdamConfig{LR: 1e-3})
+	for i := 0; i < trials; i++ {
+		data := append([]byte(nil), raw...)
+		off := rng.IntN(len(data))
+		if i%2 == 0 { // half the flips in the header, which is most of the file's logic
+			off = rng.IntN(hdrEnd)
+		}
+		data[off] ^= byte(rng.IntN(255) + 1)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err := ot.Load(path)
+		if err == nil {
+			padding := off >= jsonEnd && off < hdrEnd && bytes.IndexByte([]byte(" \t\r\n"), data[off]) >= 0
+			if !padding {
+				t.Fatalf("byte %d (of %d, header ends at %d) changed from %#x to %#x and Load succeeded", off, len(raw), hdrEnd, raw[off], data[off])
+			}
+			ot.Release()
+			continue
+		}
+		if ot.Steps() != 0 {
+			t.Fatal("failed Load changed the step count")
+		}
 	}
 }
