@@ -69,7 +69,9 @@
 // Keep moves a result (and the graph it still needs) out of a scope.
 // Parameters, gradients and NewState tensors (optimizer moments) never
 // belong to a scope. Scopes and the recording switch are process-wide: build graphs
-// from one goroutine at a time (kernels run in parallel internally).
+// from one goroutine at a time (kernels run in parallel internally). Set
+// IDIM_AUTOGRAD_DEBUG=1 to turn a use of a tensor after its scope ended
+// into a panic (see RecycleTensors).
 //
 // # Optimizers
 //

@@ -1,6 +1,9 @@
 package autograd
 
-import "sync"
+import (
+	"os"
+	"sync"
+)
 
 // Scope collects the tensors made while it is active so that they can all be
 // released at once, returning their storage to the device's pool. A training
@@ -181,9 +184,20 @@ func getTensorStruct() *Tensor {
 // maxFreeStructs bounds the recycled Tensor structs kept around.
 const maxFreeStructs = 1 << 14
 
+// RecycleTensors lets released Tensor structs be reused. When it is false,
+// every use of a released tensor (for example one whose Scope has ended)
+// panics with "use of a released tensor" instead of reading another
+// tensor's data, at the price of one allocation per tensor. It is false
+// when the environment variable IDIM_AUTOGRAD_DEBUG is set at start-up;
+// tests may set it directly.
+var RecycleTensors = os.Getenv("IDIM_AUTOGRAD_DEBUG") == ""
+
 func putTensorStruct(t *Tensor) {
 	dev := t.dev
 	*t = Tensor{released: true, dev: dev}
+	if !RecycleTensors {
+		return
+	}
 	scopes.Lock()
 	if len(scopes.free) < maxFreeStructs {
 		scopes.free = append(scopes.free, t)

@@ -100,3 +100,21 @@ func TestSteadyStateAllocations(t *testing.T) {
 		t.Errorf("steady-state step allocates %.1f heap objects", allocs)
 	}
 }
+
+func TestDebugCatchesUseAfterEnd(t *testing.T) {
+	autograd.RecycleTensors = false
+	defer func() { autograd.RecycleTensors = true }()
+	sc := autograd.NewScope()
+	x := autograd.Full(cpu, 2, 3)
+	sc.End()
+	_ = autograd.Full(cpu, 1, 3) // would have reused x's struct
+	err := func() (r any) {
+		defer func() { r = recover() }()
+		autograd.Scale(x, 2)
+		return nil
+	}()
+	if err == nil {
+		t.Fatal("op on a tensor of an ended scope did not panic")
+	}
+	t.Log(err)
+}
