@@ -144,8 +144,7 @@ type task struct {
 	jc      int          // first column of the current op(B) panel
 	nb      int          // its width
 	slivers int          // its slivers, ceil(nb/nr)
-	bpad    int          // slivers*nr
-	bbuf    []float32    // packed op(B) panel: k/kc blocks of kc x bpad
+	bbuf    []float32    // packed op(B) panel: k/kc blocks of slivers
 }
 
 func (t *task) solve(kern *kernel, p *problem, w int) {
@@ -164,8 +163,7 @@ func (t *task) solve(kern *kernel, p *problem, w int) {
 	for jc := 0; jc < p.n; jc += nc {
 		t.jc, t.nb = jc, min(nc, p.n-jc)
 		t.slivers = ceilDiv(t.nb, nr)
-		t.bpad = t.slivers * nr
-		t.bbuf = aligned(t.bbuf, p.k*t.bpad)
+		t.bbuf = aligned(t.bbuf, ceilDiv(p.k, t.kc)*t.slivers*sliverStride(t.kc, nr))
 		// Too few row blocks to share: cut the columns into chunks too.
 		t.chunks = 1
 		if w > 1 && rowBlocks < 4*w {
@@ -197,7 +195,7 @@ func (t *task) start(phase, units, w int) {
 // Run takes units of the current phase until none are left; lo and hi only
 // say that the pool started this worker.
 func (t *task) Run(_, _, _ int) {
-	p, nr := &t.p, t.kern.nr
+	p := &t.p
 	var ws *workspace
 	for {
 		u := int(t.next.Add(1) - 1)
@@ -208,13 +206,13 @@ func (t *task) Run(_, _, _ int) {
 			s0, s1 := u*t.group, min((u+1)*t.group, t.slivers)
 			for pc := 0; pc < p.k; pc += t.kc {
 				kb := min(t.kc, p.k-pc)
-				t.packB(t.bbuf[pc*t.bpad+s0*kb*nr:], pc, kb, s0, s1)
+				t.packB(t.bbuf[t.bOffset(pc, kb, s0):], pc, kb, s0, s1)
 			}
 			continue
 		}
 		if ws == nil {
 			ws = wsPool.Get().(*workspace)
-			ws.a = aligned(ws.a, t.mc*t.kc)
+			ws.a = aligned(ws.a, ceilDiv(t.mc, t.kern.mr)*sliverStride(t.kc, t.kern.mr))
 		}
 		ic, c := u/t.chunks*t.mc, u%t.chunks
 		mb := min(t.mc, p.m-ic)
@@ -243,7 +241,7 @@ func (t *task) packA(dst []float32, ic, mb, pc, kb int) {
 		return
 	}
 	for r := 0; r < mb; r += mr {
-		packTrans(dst[r*kb:][:kb*mr], p.a[(ic+r)*p.lda+pc:], p.lda, kb, mr, min(mr, mb-r))
+		packTrans(dst[r/mr*sliverStride(kb, mr):][:kb*mr], p.a[(ic+r)*p.lda+pc:], p.lda, kb, mr, min(mr, mb-r))
 	}
 }
 
@@ -258,7 +256,7 @@ func (t *task) packB(dst []float32, pc, kb, s0, s1 int) {
 	}
 	for s := s0; s < s1; s++ {
 		j := t.jc + s*nr
-		packTrans(dst[(s-s0)*kb*nr:][:kb*nr], p.b[j*p.ldb+pc:], p.ldb, kb, nr, min(nr, t.nb-s*nr))
+		packTrans(dst[(s-s0)*sliverStride(kb, nr):][:kb*nr], p.b[j*p.ldb+pc:], p.ldb, kb, nr, min(nr, t.nb-s*nr))
 	}
 }
 
@@ -269,10 +267,10 @@ func (t *task) macro(ws *workspace, ic, mb, pc, kb, s0, s1 int, beta float32) {
 	for s := s0; s < s1; s++ {
 		jr := s * nr
 		nw := min(nr, t.nb-jr)
-		bs := t.bbuf[pc*t.bpad+jr*kb:][:kb*nr]
+		bs := t.bbuf[t.bOffset(pc, kb, s):][:kb*nr]
 		for ir := 0; ir < mb; ir += mr {
 			mh := min(mr, mb-ir)
-			as := ws.a[ir*kb:][:kb*mr]
+			as := ws.a[ir/mr*sliverStride(kb, mr):][:kb*mr]
 			ci := (ic+ir)*p.ldc + t.jc + jr
 			if mh == mr && nw == nr {
 				fn(kb, as, bs, p.c[ci:], p.ldc, p.alpha, beta)
@@ -297,44 +295,39 @@ func (t *task) macro(ws *workspace, ic, mb, pc, kb, s0, s1 int, beta float32) {
 	}
 }
 
+// sliverPad separates packed slivers: were they exactly kb*w floats apart,
+// a multiple of 4 KiB for the usual kb, then the slivers that packCopy
+// writes side by side, and the C-tile-sized pieces of them, would all fall
+// into the same few L1 sets.
+const sliverPad = 16
+
+// sliverStride is the distance between packed slivers of kb x w.
+func sliverStride(kb, w int) int { return kb*w + sliverPad }
+
+// bOffset is where sliver s of the packed op(B) block at depth pc starts.
+func (t *task) bOffset(pc, kb, s int) int {
+	return pc/t.kc*t.slivers*sliverStride(t.kc, t.kern.nr) + s*sliverStride(kb, t.kern.nr)
+}
+
 // packCopy packs the width columns of src, row q at src[q*ld:], into
 // slivers of w columns: column j of row q goes to
 //
-//	dst[(j/w)*kb*w + q*w + j%w]
+//	dst[(j/w)*sliverStride(kb, w) + q*w + j%w]
 //
 // and the last sliver is padded with zeros. It reads src row by row.
 func packCopy(dst, src []float32, ld, kb, w, width int) {
-	full := width / w * w
+	ss := sliverStride(kb, w)
+	done := packCopyFast(dst, src, ld, kb, w, width, ss)
+	if done == width {
+		return
+	}
+	o := done / w * ss // the first sliver left to fill
 	for q := 0; q < kb; q++ {
-		row := src[q*ld : q*ld+width]
-		d := dst[q*w:]
-		j := 0
-		switch w {
-		case 32:
-			for ; j < full; j += 32 {
-				*(*[32]float32)(d[j*kb:]) = *(*[32]float32)(row[j:])
-			}
-		case 16:
-			for ; j < full; j += 16 {
-				*(*[16]float32)(d[j*kb:]) = *(*[16]float32)(row[j:])
-			}
-		case 12:
-			for ; j < full; j += 12 {
-				*(*[12]float32)(d[j*kb:]) = *(*[12]float32)(row[j:])
-			}
-		case 8:
-			for ; j < full; j += 8 {
-				*(*[8]float32)(d[j*kb:]) = *(*[8]float32)(row[j:])
-			}
-		default:
-			for ; j < full; j += w {
-				copy(d[j*kb:j*kb+w], row[j:j+w])
-			}
-		}
-		if j < width {
-			e := d[j*kb : j*kb+w]
-			copy(e, row[j:])
-			clear(e[width-j:])
+		row := src[q*ld+done : q*ld+width]
+		for j := 0; j < len(row); j += w {
+			d := dst[o+(j/w)*ss+q*w:][:w]
+			n := copy(d, row[j:min(j+w, len(row))])
+			clear(d[n:])
 		}
 	}
 }

@@ -54,3 +54,74 @@ loop:
 	JNZ  loop
 	VZEROUPPER
 	RET
+
+// func packCopyAVX2(dst, src *float32, ld, kb, w, chunks, ss int)
+//
+// packCopyAVX2 is
+//
+//	for q := 0; q < kb; q++ {
+//		for c := 0; c < chunks; c++ {
+//			copy(dst[c*ss+q*w:][:w], src[q*ld+c*w:][:w])
+//		}
+//	}
+//
+// for kb >= 1, chunks >= 1 and w a multiple of 2: each w-float piece is
+// moved as 32-byte, then 16-byte, then 8-byte pieces.
+TEXT ·packCopyAVX2(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), R8
+	SHLQ $2, R8              // R8 = ld in bytes
+	MOVQ kb+24(FP), CX
+	MOVQ w+32(FP), R9
+	SHLQ $2, R9              // R9 = w in bytes
+	MOVQ chunks+40(FP), R10
+	MOVQ ss+48(FP), R11
+	SHLQ $2, R11             // R11 = ss in bytes
+	MOVQ R9, BX
+	SHRQ $5, BX              // BX = 32-byte moves per piece
+	MOVQ R9, DX
+	ANDQ $31, DX             // DX = bytes left after them: 0, 8, 16 or 24
+
+row:
+	MOVQ SI, R12             // R12 = &src[q*ld]
+	MOVQ DI, R13             // R13 = &dst[q*w]
+	MOVQ R10, R14            // R14 = chunks to go
+
+piece:
+	XORQ AX, AX              // AX = byte offset in the piece
+	MOVQ BX, R15
+	TESTQ R15, R15
+	JZ   tail
+
+y32:
+	VMOVUPS (R12)(AX*1), Y0
+	VMOVUPS Y0, (R13)(AX*1)
+	ADDQ $32, AX
+	DECQ R15
+	JNZ  y32
+
+tail:
+	TESTQ $16, DX
+	JZ    tail8
+	VMOVUPS (R12)(AX*1), X0
+	VMOVUPS X0, (R13)(AX*1)
+	ADDQ $16, AX
+
+tail8:
+	TESTQ $8, DX
+	JZ    next
+	MOVQ (R12)(AX*1), R15
+	MOVQ R15, (R13)(AX*1)
+
+next:
+	ADDQ R9, R12             // next piece of the row
+	ADDQ R11, R13            // same row of the next sliver
+	DECQ R14
+	JNZ  piece
+	ADDQ R8, SI              // next source row
+	ADDQ R9, DI              // next row in each sliver
+	DECQ CX
+	JNZ  row
+	VZEROUPPER
+	RET
