@@ -86,8 +86,11 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // save writes the state file.
 func (c *core) save(path string, h hyper) error {
 	hd := stateHeader{
-		Version: stateVersion, Kind: c.kind, Step: c.step, LR: c.LR(), Hyper: h,
+		Version: stateVersion, Kind: c.kind, Step: c.step, Hyper: h,
 		Buffers: slices.Clone(c.bufNames), GroupWDs: slices.Clone(c.groupWD),
+	}
+	if lr := c.LR(); finite(lr) { // JSON has no NaN; the LR is informational
+		hd.LR = lr
 	}
 	if hd.Buffers == nil {
 		hd.Buffers = []string{}
