@@ -36,6 +36,10 @@ type kernel struct {
 	fn     func(k int, a, b, c []float32, ldc int, alpha, beta float32)
 }
 
+// unitsPerWorker is how many row blocks per worker a parallel product is
+// cut into, so that the shared counter can even out the load.
+const unitsPerWorker = 4
+
 // bBudget caps the packed op(B) panel (all of k times nc columns), in
 // floats, so that huge products work in column blocks. Tests lower it.
 var bBudget = 4 << 20
@@ -157,7 +161,7 @@ func (t *task) solve(kern *kernel, p *problem, w int) {
 	// about 4 per worker so that the shared counter can balance them.
 	t.mc = split(p.m, kern.mc, mr)
 	if w > 1 {
-		t.mc = min(t.mc, split(p.m, ceilDiv(p.m, 4*w), mr))
+		t.mc = min(t.mc, split(p.m, ceilDiv(p.m, unitsPerWorker*w), mr))
 	}
 	rowBlocks := ceilDiv(p.m, t.mc)
 	for jc := 0; jc < p.n; jc += nc {
@@ -166,8 +170,8 @@ func (t *task) solve(kern *kernel, p *problem, w int) {
 		t.bbuf = aligned(t.bbuf, ceilDiv(p.k, t.kc)*t.slivers*sliverStride(t.kc, nr))
 		// Too few row blocks to share: cut the columns into chunks too.
 		t.chunks = 1
-		if w > 1 && rowBlocks < 4*w {
-			t.chunks = min(t.slivers, ceilDiv(4*w, rowBlocks))
+		if w > 1 && rowBlocks < unitsPerWorker*w {
+			t.chunks = min(t.slivers, ceilDiv(unitsPerWorker*w, rowBlocks))
 		}
 		t.chunk = ceilDiv(t.slivers, t.chunks)
 		t.chunks = ceilDiv(t.slivers, t.chunk)
