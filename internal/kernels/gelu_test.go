@@ -136,11 +136,11 @@ func TestGELUDense(t *testing.T) {
 	for v := -15.0; v <= 15; v += 1.0 / 1024 {
 		x = append(x, float32(v))
 	}
-	geluCompare(t, x)
+	cpu.ForEachImpl(t, func(t *testing.T) { geluCompare(t, x) })
 }
 
-// FuzzGELU compares the fastest implementation with the generic one on
-// arbitrary bit patterns.
+// FuzzGELU compares every implementation with the generic one on arbitrary
+// bit patterns.
 func FuzzGELU(f *testing.F) {
 	f.Add([]byte{0, 0, 0x80, 0x3f, 0, 0, 0xc0, 0x7f, 1, 2, 3, 4})
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -149,6 +149,10 @@ func FuzzGELU(f *testing.F) {
 			b := uint32(data[4*i]) | uint32(data[4*i+1])<<8 | uint32(data[4*i+2])<<16 | uint32(data[4*i+3])<<24
 			x[i] = math.Float32frombits(b)
 		}
-		geluCompare(t, x)
+		for _, im := range cpu.Impls() {
+			restore := im.Select()
+			geluCompare(t, x)
+			restore()
+		}
 	})
 }
