@@ -20,7 +20,7 @@ func NewDense(seed uint64, name string, d, n int) *DenseProjector {
 		base := uint64(j) * uint64(n)
 		for i := range n {
 			v := normalAt(p.key, base+uint64(i))
-			s += v * v
+			s += float64(v * v)
 		}
 		p.inv[j] = 1 / math.Sqrt(s)
 	}
@@ -42,7 +42,7 @@ func (p *DenseProjector) Project(dst, theta []float32, _ *Workspace) {
 			if t == 0 {
 				continue
 			}
-			s += normalAt(p.key, uint64(j)*uint64(p.n)+uint64(i)) * p.inv[j] * float64(t)
+			s += float64(normalAt(p.key, uint64(j)*uint64(p.n)+uint64(i)) * p.inv[j] * float64(t))
 		}
 		dst[i] = float32(s)
 	}
@@ -55,7 +55,7 @@ func (p *DenseProjector) ProjectT(dst, g []float32, _ *Workspace) {
 		var s float64
 		base := uint64(j) * uint64(p.n)
 		for i, v := range g {
-			s += normalAt(p.key, base+uint64(i)) * float64(v)
+			s += float64(normalAt(p.key, base+uint64(i)) * float64(v))
 		}
 		dst[j] = float32(s * p.inv[j])
 	}

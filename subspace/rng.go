@@ -46,11 +46,44 @@ func uniform01(h uint64) float64 {
 	return (float64(h>>11) + 1) * (1.0 / (1 << 53))
 }
 
-// normalAt is a N(0,1) draw (Box-Muller, cosine branch) from value ctr of
-// stream key. Dense uses it.
+// normalAt is a N(0,1) draw from value ctr of stream key, by Marsaglia's
+// polar method (retries re-mix the hash). Dense uses it. Like everything
+// here it uses only correctly rounded operations (+, -, *, /, sqrt) and
+// portableLog, with explicit float64 conversions that forbid fused
+// multiply-adds, so it gives the same bits on every platform.
 func normalAt(key, ctr uint64) float64 {
 	h := hashAt(key, ctr)
-	u1 := (float64(h>>32) + 1) * (1.0 / (1 << 32)) // (0, 1]
-	u2 := float64(uint32(h)) * (1.0 / (1 << 32))   // [0, 1)
-	return math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2)
+	for {
+		u := float64(uint32(h>>32))*(1.0/(1<<31)) - 1 // [-1, 1)
+		v := float64(uint32(h))*(1.0/(1<<31)) - 1
+		s := float64(u*u) + float64(v*v)
+		if s > 0 && s < 1 {
+			return u * math.Sqrt(-2*portableLog(s)/s)
+		}
+		h = mix64(h + golden)
+	}
+}
+
+// portableLog is the natural logarithm of x > 0 (finite), to about 1 ulp,
+// with the same result on every platform (math.Log has an amd64 assembly
+// version, and arm64 may fuse the polynomial's multiply-adds). With
+// x = m 2^e, m in [sqrt(1/2), sqrt(2)): log x = e ln2 + 2 atanh(z),
+// z = (m-1)/(m+1), |z| < 0.172, and atanh by its series to z^27.
+func portableLog(x float64) float64 {
+	m, e := math.Frexp(x) // m in [0.5, 1)
+	if m < math.Sqrt2/2 {
+		m *= 2
+		e--
+	}
+	z := (m - 1) / (m + 1)
+	z2 := float64(z * z)
+	// 1/3 + z2/5 + z2^2/7 + ... by Horner.
+	var p float64
+	for k := 27; k >= 3; k -= 2 {
+		p = float64(p*z2) + 1/float64(k)
+	}
+	atanh2 := 2*z + float64(float64(2*z)*float64(z2*p))
+	const ln2Hi, ln2Lo = 6.93147180369123816490e-01, 1.90821492927058770002e-10
+	fe := float64(e)
+	return float64(fe*ln2Hi) + (float64(fe*ln2Lo) + atanh2)
 }

@@ -26,7 +26,7 @@ func NewSparse(seed uint64, name string, d, n int) *SparseProjector {
 	p := &SparseProjector{d: d, n: n, key: streamKey(seed, name, tagSparse), s: s,
 		scale: float32(math.Sqrt(s / float64(n)))}
 	if s > 1 {
-		p.logq = math.Log1p(-1 / s)
+		p.logq = portableLog(1 - 1/s)
 	}
 	return p
 }
@@ -46,7 +46,7 @@ func (p *SparseProjector) column(j int, f func(i int, sign float32)) {
 		h := hashAt(key, t)
 		gap := 0
 		if p.logq != 0 {
-			g := math.Log(uniform01(h)) / p.logq
+			g := portableLog(uniform01(h)) / p.logq
 			if g >= float64(p.n) {
 				return
 			}

@@ -373,7 +373,9 @@ func (s *Subspace) applyOne(w *worker, t int) {
 		}
 	} else {
 		for i, v := range dst {
-			dst[i] = base[i] + lam*v
+			// The conversion forbids a fused multiply-add, so every
+			// platform writes the same bits (adapters reload exactly).
+			dst[i] = base[i] + float32(lam*v)
 		}
 	}
 	if !inPlace {
