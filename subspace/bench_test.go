@@ -116,10 +116,12 @@ func BenchmarkProject(b *testing.B) {
 					cnt := s.Counts()
 					b.ReportAllocs()
 					b.ResetTimer()
+					cpu0 := processCPUSeconds()
 					for b.Loop() {
 						s.Apply()
 						s.Grad(g)
 					}
+					b.ReportMetric((processCPUSeconds()-cpu0)/float64(b.N), "cpu-s/op")
 					b.ReportMetric(float64(s.StateBytes()), "state-bytes")
 					b.ReportMetric(float64(s.StateBytes())/float64(cnt.Wrapped), "state-B/param")
 					b.ReportMetric(float64(cnt.Wrapped)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mparam/s")

@@ -160,9 +160,11 @@ func BenchmarkStep(b *testing.B) {
 				}
 				step()
 				b.ResetTimer()
+				cpu0 := subspace.ProcessCPUSeconds()
 				for b.Loop() {
 					step()
 				}
+				b.ReportMetric((subspace.ProcessCPUSeconds()-cpu0)/float64(b.N), "cpu-s/op")
 				b.ReportMetric(float64(mc.B*mc.T)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
 			})
 		}
