@@ -34,10 +34,10 @@ import (
 //   - G_k is drawn once by Marsaglia's polar method from keyed hashes of k,
 //     with a portable logarithm, and kept as float32: 4 bytes per padded
 //     element, the only per-element memory;
-//   - Pi is a 4-round Feistel network on log2(L) bits, a bijection that needs
+//   - Pi is a 3-round Feistel network on log2(L) bits, a bijection that needs
 //     no table of L entries; each round depends on one half of the bits, so
-//     its values are tabulated: 8 (2^floor(lg/2) + 2^ceil(lg/2)) bytes in
-//     all, 16 KiB at L = 2^20 (0.016 bytes per element).
+//     its values are tabulated: 4 (2^(1+floor(lg/2)) + 2^ceil(lg/2)) bytes in
+//     all, 12 KiB at L = 2^20 (0.012 bytes per element).
 //
 // Apply and ApplyT need a caller-provided scratch of ScratchLen() = 2L
 // float32, which may be shared by every Fastfood of at most that size; they
@@ -53,10 +53,10 @@ type Fastfood struct {
 	scale   float32   // 1 / (||G|| sqrt(n))
 	normG   float64
 	bkey    uint64    // key of the B signs
-	fk      [4]uint64 // Feistel round keys
+	fk      [3]uint64 // Feistel round keys
 	// Feistel round outputs, already masked: rt[0], rt[2] indexed by the
-	// high half (2^(lg/2) entries), rt[1], rt[3] by the low half.
-	rt     [4][]uint32
+	// high half (2^(lg/2) entries), rt[1] by the low half.
+	rt     [3][]uint32
 	lb     uint   // bits in the low half
 	ma, mb uint32 // masks of the high and low halves
 }
@@ -229,27 +229,27 @@ func (f *Fastfood) Perm(k int) int {
 // G returns the diagonal G (L entries, read-only).
 func (f *Fastfood) G() []float32 { return f.g }
 
-// perm is a Feistel network on lg bits, split into hi (lg/2 bits) and lo
-// (the rest); each round xors one half with a keyed hash of the other, so
-// every round, and the whole, is a bijection of [0, L):
+// perm is a 3-round Feistel network on lg bits (a pseudorandom permutation
+// by Luby and Rackoff's theorem), split into hi (lg/2 bits) and lo (the
+// rest); each round xors one half with a keyed hash of the other, so every
+// round, and the whole, is a bijection of [0, L):
 //
-//	lo ^= F0(hi); hi ^= F1(lo); lo ^= F2(hi); hi ^= F3(lo)
+//	lo ^= F0(hi); hi ^= F1(lo); lo ^= F2(hi)
 //
 // A round's hash depends on one half only, so its 2^(lg/2) or 2^(lg-lg/2)
-// values are tabulated at construction (f.rt, about 8 sqrt(L) bytes each).
+// values are tabulated at construction (f.rt).
 func (f *Fastfood) perm(k uint32) uint32 {
 	hi, lo := k>>f.lb, k&f.mb
 	lo ^= f.rt[0][hi]
 	hi ^= f.rt[1][lo]
 	lo ^= f.rt[2][hi]
-	hi ^= f.rt[3][lo]
 	return hi<<f.lb | lo
 }
 
 // permTables returns the round tables with their lengths made visible to
 // the compiler's bounds-check elimination.
-func (f *Fastfood) permTables() (t0, t1, t2, t3 []uint32) {
-	return f.rt[0][:f.ma+1], f.rt[1][:f.mb+1], f.rt[2][:f.ma+1], f.rt[3][:f.mb+1]
+func (f *Fastfood) permTables() (t0, t1, t2 []uint32) {
+	return f.rt[0][:f.ma+1], f.rt[1][:f.mb+1], f.rt[2][:f.ma+1]
 }
 
 func feistelF(v uint32, key uint64) uint32 {
@@ -279,7 +279,7 @@ func (f *Fastfood) permute(dst, src []float32, threads int, transpose bool) {
 func (f *Fastfood) permuteRange(dst, src []float32, lo, hi int, transpose bool) {
 	g := f.g[:f.l]
 	dst, src = dst[:f.l], src[:f.l]
-	t0, t1, t2, t3 := f.permTables()
+	t0, t1, t2 := f.permTables()
 	lb, mb, ma := f.lb&31, f.mb, f.ma
 	for k := lo; k < hi; {
 		// One row of the hi/lo split at a time: F0(hi) is fixed in it.
@@ -294,16 +294,14 @@ func (f *Fastfood) permuteRange(dst, src []float32, lo, hi int, transpose bool) 
 				l1 := (uint32(k) & mb) ^ r0
 				h2 := h ^ t1[l1&mb]
 				l3 := l1 ^ t2[h2&ma]
-				h4 := h2 ^ t3[l3&mb]
-				dst[h4<<lb|l3] = g[k] * src[k]
+				dst[h2<<lb|l3] = g[k] * src[k]
 			}
 		} else {
 			for ; k < end; k++ {
 				l1 := (uint32(k) & mb) ^ r0
 				h2 := h ^ t1[l1&mb]
 				l3 := l1 ^ t2[h2&ma]
-				h4 := h2 ^ t3[l3&mb]
-				dst[k] = g[k] * src[h4<<lb|l3]
+				dst[k] = g[k] * src[h2<<lb|l3]
 			}
 		}
 	}

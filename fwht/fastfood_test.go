@@ -187,7 +187,7 @@ func TestFastfoodPortable(t *testing.T) {
 		h = (h ^ uint64(f.Perm(k))) * 0x100000001b3
 		h = (h ^ uint64(math.Float32bits(f.Sign(k)))) * 0x100000001b3
 	}
-	const want = 0xc0bffbc5c65260d3 // recorded on amd64, checked on arm64
+	const want = 0x371aa6cae53dd193 // recorded on amd64, checked on arm64
 	if h != want {
 		t.Fatalf("projection hash %#x, want %#x: the generator changed, which breaks stored adapters", h, uint64(want))
 	}

@@ -21,7 +21,7 @@ DATA iota16<>+60(SB)/4, $15
 GLOBL iota16<>(SB), RODATA|NOPTR, $64
 
 // Z8 = pi(k) for the 16 k of this row whose low halves are in Z0 (see
-// Fastfood.perm): l1 = lo^r0, h2 = h^t1[l1], l3 = l1^t2[h2], h4 = h2^t3[l3].
+// Fastfood.perm): l1 = lo^r0, h2 = h^t1[l1], l3 = l1^t2[h2], pi = h2<<lb | l3.
 // lo is a multiple of 16, so the 16 values l1 are the 16 consecutive table
 // entries from (lo^r0)&^15 in the lane order lane^(r0&15) (Z10): t1 is read
 // by a load and a VPERMD instead of a gather.
@@ -34,28 +34,22 @@ GLOBL iota16<>(SB), RODATA|NOPTR, $64
 	KXNORW K1, K1, K1 \
 	VPGATHERDD (R9)(Z6*4), K1, Z7 \
 	VPXORD Z5, Z7, Z7 \
-	KXNORW K1, K1, K1 \
-	VPGATHERDD (R10)(Z7*4), K1, Z8 \
-	VPXORD Z6, Z8, Z8 \
-	VPSLLVD Z3, Z8, Z8 \
+	VPSLLVD Z3, Z6, Z8 \
 	VPORD Z7, Z8, Z8
 
-// func permGatherAVX512(dst, src, gs *float32, t1, t2, t3 *uint32, lo, count, h, r0, lb int)
-// for i := 0; i < count; i++ { dst[i] = gs[i] * src[pi(k0+i)] }, k0 = h<<lb | lo.
 // Set-up (both functions): Z0 = lo + lane, Z1 = r0, Z2 = h, Z3 = lb,
 // Z4 = 16, Z10 = lane ^ (r0&15), CX = count/16.
-TEXT ·permGatherAVX512(SB), NOSPLIT, $0-88
+TEXT ·permGatherAVX512(SB), NOSPLIT, $0-80
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ gs+16(FP), DX
 	MOVQ t1+24(FP), R8
 	MOVQ t2+32(FP), R9
-	MOVQ t3+40(FP), R10
-	MOVQ lo+48(FP), AX
-	MOVQ count+56(FP), CX
-	MOVQ h+64(FP), BX
-	MOVQ r0+72(FP), R11
-	MOVQ lb+80(FP), R12
+	MOVQ lo+40(FP), AX
+	MOVQ count+48(FP), CX
+	MOVQ h+56(FP), BX
+	MOVQ r0+64(FP), R11
+	MOVQ lb+72(FP), R12
 	VPBROADCASTD AX, Z0
 	VPADDD iota16<>(SB), Z0, Z0
 	VPBROADCASTD R11, Z1
@@ -86,20 +80,19 @@ pg_done:
 	VZEROUPPER
 	RET
 
-// func permScatterAVX512(dst, src, gs *float32, t1, t2, t3 *uint32, lo, count, h, r0, lb int)
+// func permScatterAVX512(dst, src, gs *float32, t1, t2 *uint32, lo, count, h, r0, lb int)
 // for i := 0; i < count; i++ { dst[pi(k0+i)] = gs[i] * src[i] }, k0 = h<<lb | lo.
-TEXT ·permScatterAVX512(SB), NOSPLIT, $0-88
+TEXT ·permScatterAVX512(SB), NOSPLIT, $0-80
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ gs+16(FP), DX
 	MOVQ t1+24(FP), R8
 	MOVQ t2+32(FP), R9
-	MOVQ t3+40(FP), R10
-	MOVQ lo+48(FP), AX
-	MOVQ count+56(FP), CX
-	MOVQ h+64(FP), BX
-	MOVQ r0+72(FP), R11
-	MOVQ lb+80(FP), R12
+	MOVQ lo+40(FP), AX
+	MOVQ count+48(FP), CX
+	MOVQ h+56(FP), BX
+	MOVQ r0+64(FP), R11
+	MOVQ lb+72(FP), R12
 	VPBROADCASTD AX, Z0
 	VPADDD iota16<>(SB), Z0, Z0
 	VPBROADCASTD R11, Z1
