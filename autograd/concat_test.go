@@ -9,6 +9,3 @@ import (
 // The cases (shapes, float64 references) live in autograd/devicetest.
 func TestGradConcat(t *testing.T)      { devicetest.CheckOp(t, "concat") }
 func TestGradConcatAxis0(t *testing.T) { devicetest.CheckOp(t, "concat_axis0") }
-func TestGradSlice(t *testing.T)       { devicetest.CheckOp(t, "slice") }
-func TestGradSliceView(t *testing.T)   { devicetest.CheckOp(t, "slice_view") }
-func TestGradSplit(t *testing.T)       { devicetest.CheckOp(t, "split") }
