@@ -34,3 +34,20 @@ func (d *Device) FWHT(x *autograd.Tensor, n int) error { return ErrNotBuilt }
 // ValidationMessages returns the number of validation errors and warnings
 // seen and the last message.
 func (d *Device) ValidationMessages() (errors, warnings int, last string) { return 0, 0, "" }
+
+// Stats counts the host-device traffic of a device.
+type Stats struct {
+	Uploads, Downloads int
+	UpBytes, DownBytes uint64
+	Submits            int
+	Dispatches         int
+}
+
+// Stats returns the traffic counters.
+func (d *Device) Stats() Stats { return Stats{} }
+
+// MemStats reports the device memory held in blocks and the bytes in use.
+func (d *Device) MemStats() (held, used uint64) { return 0, 0 }
+
+// Trim releases the device memory of blocks that hold no buffer.
+func (d *Device) Trim() {}

@@ -220,11 +220,27 @@ type Device struct {
 	stBytes uint64
 	closed  bool
 	err     error // the first failure of a submit
+	stats   Stats
 
 	profile  bool
 	tsPeriod float64
 	profOps  []string // name of each timestamp pair in this batch
 	prof     map[string]*profStat
+}
+
+// Stats counts the host-device traffic of a device.
+type Stats struct {
+	Uploads, Downloads int    // calls
+	UpBytes, DownBytes uint64 // bytes moved
+	Submits            int    // command buffers submitted
+	Dispatches         int    // kernels recorded
+}
+
+// Stats returns the traffic counters.
+func (d *Device) Stats() Stats {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.stats
 }
 
 type pipeline struct {
@@ -368,6 +384,9 @@ func (d *Device) Sync() error {
 func (d *Device) flushLocked() error {
 	if d.closed {
 		return fmt.Errorf("vulkan: device closed")
+	}
+	if d.c.recording != 0 {
+		d.stats.Submits++
 	}
 	if rc := C.ivk_submit(d.c); rc != 0 && d.err == nil {
 		d.err = fmt.Errorf("vulkan: queue submit: VkResult %d", int(rc))
@@ -618,6 +637,8 @@ func (d *Device) Upload(ab autograd.Buffer, off int, src []float32) {
 }
 
 func (d *Device) uploadLocked(b *buffer, off int, src []float32) {
+	d.stats.Uploads++
+	d.stats.UpBytes += uint64(len(src)) * 4
 	for len(src) > 0 {
 		n := min(len(src), stagingMax/8)
 		size := uint64(n) * 4
@@ -642,6 +663,8 @@ func (d *Device) Download(dst []float32, ab autograd.Buffer, off int) {
 	b := ab.(*buffer)
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.stats.Downloads++
+	d.stats.DownBytes += uint64(len(dst)) * 4
 	for len(dst) > 0 {
 		n := min(len(dst), stagingMax/8)
 		size := uint64(n) * 4
@@ -770,6 +793,7 @@ func (d *Device) dispatch(name string, gx, gy, gz int, p *push) {
 	}
 	pl := d.pipeline(name)
 	d.batchFull()
+	d.stats.Dispatches++
 	prof := 0
 	if d.profile {
 		prof = 1
