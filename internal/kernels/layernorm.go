@@ -64,8 +64,8 @@ func layerNormRows(t *task, lo, hi int) {
 // and g = dy*gamma (g = dy when gamma is nil), for each row:
 //
 //	dx[r,j] = rstd[r] * (g[r,j] - mean_j(g[r,:]) - xhat[r,j]*mean_j(g[r,:]*xhat[r,:]))
-//	dgamma[j] = sum_r dy[r,j]*xhat[r,j]     // when dgamma != nil
-//	dbeta[j] = sum_r dy[r,j]                // when dbeta != nil
+//	dgamma[j] = sum_r dy[r,j]*xhat[r,j]     // when dgamma != nil (float64 sum)
+//	dbeta[j] = sum_r dy[r,j]                // when dbeta != nil (float64 sum)
 //
 // dx, dgamma and dbeta are overwritten; dx may be nil.
 func LayerNormBackward(dx, dgamma, dbeta, dy, x, mean, rstd, gamma []float32, rows, n int) {
@@ -119,7 +119,7 @@ func layerNormBackwardRows(t *task, lo, hi int) {
 
 func layerNormParamCols(t *task, lo, hi int) {
 	n, rows := t.n, t.k
-	var ag, ab [lnBlock]float32
+	var ag, ab [lnBlock]float64
 	for blk := lo; blk < hi; blk++ {
 		c0 := blk * lnBlock
 		w := min(lnBlock, n-c0)
@@ -132,15 +132,19 @@ func layerNormParamCols(t *task, lo, hi int) {
 			dy := t.c[r*n+c0 : r*n+c0+w]
 			mu, rs := t.d[r], t.e[r]
 			for i, v := range x {
-				g[i] += dy[i] * (v - mu) * rs
-				b[i] += dy[i]
+				g[i] += float64(dy[i] * (v - mu) * rs)
+				b[i] += float64(dy[i])
 			}
 		}
 		if t.dst != nil {
-			copy(t.dst[c0:c0+w], g)
+			for i, v := range g {
+				t.dst[c0+i] = float32(v)
+			}
 		}
 		if t.b != nil {
-			copy(t.b[c0:c0+w], b)
+			for i, v := range b {
+				t.b[c0+i] = float32(v)
+			}
 		}
 	}
 }

@@ -46,7 +46,7 @@ func SumSquares(x []float32) float64 {
 //
 //	for o := 0; o < outer; o++ {
 //		for i := 0; i < inner; i++ {
-//			var s float32
+//			var s float64
 //			for j := 0; j < n; j++ {
 //				s += src[(o*n+j)*inner+i]
 //			}
@@ -54,7 +54,7 @@ func SumSquares(x []float32) float64 {
 //		}
 //	}
 //
-// With inner == 1 the sum of each row is accumulated in float64.
+// The sums are accumulated in float64.
 func ReduceSum(dst, src []float32, outer, n, inner int, alpha, beta float32) {
 	if outer*inner == 0 {
 		return
@@ -87,7 +87,7 @@ func reduceRows(t *task, lo, hi int) {
 
 func reduceCols(t *task, lo, hi int) {
 	n, inner, blocks := t.n, t.k, t.m
-	var acc [reduceBlock]float32
+	var acc [reduceBlock]float64
 	for u := lo; u < hi; u++ {
 		o, blk := u/blocks, u%blocks
 		c0 := blk * reduceBlock
@@ -99,17 +99,17 @@ func reduceCols(t *task, lo, hi int) {
 		for j := 0; j < n; j++ {
 			row := t.a[(o*n+j)*inner+c0 : (o*n+j)*inner+c0+w]
 			for i, v := range row {
-				a[i] += v
+				a[i] += float64(v)
 			}
 		}
 		out := t.dst[o*inner+c0 : o*inner+c0+w]
 		if t.f1 == 0 {
 			for i, v := range a {
-				out[i] = t.f0 * v
+				out[i] = t.f0 * float32(v)
 			}
 		} else {
 			for i, v := range a {
-				out[i] = t.f0*v + t.f1*out[i]
+				out[i] = t.f0*float32(v) + t.f1*out[i]
 			}
 		}
 	}
