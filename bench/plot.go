@@ -1,0 +1,194 @@
+package bench
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+var (
+	colBlue  = color.RGBA{R: 31, G: 119, B: 180, A: 255}
+	colRed   = color.RGBA{R: 214, G: 39, B: 40, A: 255}
+	colGrey  = color.RGBA{R: 110, G: 110, B: 110, A: 255}
+	colGreen = color.RGBA{R: 44, G: 160, B: 44, A: 255}
+)
+
+// logTicks marks powers of ten (and 2x, 5x between them) on a log axis.
+type logTicks struct{}
+
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	var t []plot.Tick
+	for e := math.Floor(math.Log10(lo)); e <= math.Ceil(math.Log10(hi)); e++ {
+		for _, m := range []float64{1, 2, 5} {
+			v := m * math.Pow(10, e)
+			if v < lo || v > hi {
+				continue
+			}
+			label := ""
+			if m == 1 || hi/lo < 100 {
+				label = fmt.Sprintf("%g", v)
+			}
+			t = append(t, plot.Tick{Value: v, Label: label})
+		}
+	}
+	return t
+}
+
+// save writes p to every path (the format from the extension).
+func save(p *plot.Plot, paths ...string) error {
+	for _, path := range paths {
+		if err := p.Save(6*vg.Inch, 4*vg.Inch, path); err != nil {
+			return fmt.Errorf("bench: plot %s: %w", filepath.Base(path), err)
+		}
+	}
+	return nil
+}
+
+// PlotSweep draws dev score (mean ± sd over seeds) and test score against
+// d on a log axis, with the baseline, the threshold line and d90 marked.
+func PlotSweep(r Result, paths ...string) error {
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("%s on %s: %s (%s)", r.Model, r.Task, strings.ToUpper(r.Method), r.Projector)
+	p.X.Label.Text = "subspace dimension d"
+	p.Y.Label.Text = "score (mean over seeds)"
+	p.X.Scale = plot.LogScale{}
+	p.X.Tick.Marker = logTicks{}
+	p.Legend.Top = false
+	p.Legend.Left = false
+	p.Legend.Padding = vg.Points(2)
+
+	var dev, test plotter.XYs
+	var errs plotter.YErrors
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, pt := range r.Points {
+		x := float64(pt.D)
+		lo, hi = math.Min(lo, x), math.Max(hi, x)
+		if !math.IsNaN(float64(pt.Dev)) {
+			dev = append(dev, plotter.XY{X: x, Y: float64(pt.Dev)})
+			sd := float64(pt.DevStd)
+			if math.IsNaN(sd) {
+				sd = 0
+			}
+			errs = append(errs, struct{ Low, High float64 }{sd, sd})
+		}
+		if !math.IsNaN(float64(pt.Test)) {
+			test = append(test, plotter.XY{X: x, Y: float64(pt.Test)})
+		}
+	}
+	if len(dev) > 0 {
+		l, s, err := plotter.NewLinePoints(dev)
+		if err != nil {
+			return err
+		}
+		l.Color, s.Color = colBlue, colBlue
+		p.Add(l, s)
+		p.Legend.Add("dev", l, s)
+		eb := &struct {
+			plotter.XYs
+			plotter.YErrors
+		}{dev, errs}
+		ye, err := plotter.NewYErrorBars(eb)
+		if err == nil {
+			ye.Color = colBlue
+			p.Add(ye)
+		}
+	}
+	if len(test) > 0 {
+		s, err := plotter.NewScatter(test)
+		if err != nil {
+			return err
+		}
+		s.Color = colGrey
+		s.Shape = draw.PlusGlyph{}
+		p.Add(s)
+		p.Legend.Add("test", s)
+	}
+	if lo == hi {
+		lo, hi = lo/2, hi*2
+	}
+	hline := func(y float64, c color.Color, dash bool, name string) {
+		if math.IsNaN(y) {
+			return
+		}
+		l, err := plotter.NewLine(plotter.XYs{{X: lo, Y: y}, {X: hi, Y: y}})
+		if err != nil {
+			return
+		}
+		l.Color = c
+		if dash {
+			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		}
+		p.Add(l)
+		p.Legend.Add(name, l)
+	}
+	hline(float64(r.Baseline), colGreen, false, fmt.Sprintf("full fine-tuning (dev %.3f)", float64(r.Baseline)))
+	hline(float64(r.Threshold), colRed, true, fmt.Sprintf("%.0f%% of full (%.3f)", 100*r.Fraction, float64(r.Threshold)))
+	if r.Found {
+		ymin, ymax := math.Inf(1), math.Inf(-1)
+		for _, v := range append(append(plotter.XYs{}, dev...), test...) {
+			ymin, ymax = math.Min(ymin, v.Y), math.Max(ymax, v.Y)
+		}
+		ymin = math.Min(ymin, float64(r.Threshold))
+		ymax = math.Max(ymax, float64(r.Baseline))
+		l, err := plotter.NewLine(plotter.XYs{{X: float64(r.D90), Y: ymin}, {X: float64(r.D90), Y: ymax}})
+		if err == nil {
+			l.Color = colRed
+			l.Width = vg.Points(1.5)
+			p.Add(l)
+			p.Legend.Add(fmt.Sprintf("d90 = %d", r.D90), l)
+		}
+	}
+	p.Add(plotter.NewGrid())
+	return save(p, paths...)
+}
+
+// Series is one line of a summary plot.
+type Series struct {
+	Name string
+	XY   plotter.XYs
+}
+
+// PlotLines draws series on a common plot (log x and/or log y when asked)
+// and writes it to every path.
+func PlotLines(title, xlabel, ylabel string, logX, logY bool, series []Series, paths ...string) error {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = xlabel
+	p.Y.Label.Text = ylabel
+	if logX {
+		p.X.Scale = plot.LogScale{}
+		p.X.Tick.Marker = logTicks{}
+	}
+	if logY {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = logTicks{}
+	}
+	cols := []color.Color{colBlue, colRed, colGreen, colGrey, color.RGBA{R: 148, G: 103, B: 189, A: 255}}
+	n := 0
+	for i, s := range series {
+		if len(s.XY) == 0 {
+			continue
+		}
+		l, sc, err := plotter.NewLinePoints(s.XY)
+		if err != nil {
+			return err
+		}
+		l.Color, sc.Color = cols[i%len(cols)], cols[i%len(cols)]
+		sc.Shape = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.PlusGlyph{}, draw.CrossGlyph{}}[i%5]
+		p.Add(l, sc)
+		p.Legend.Add(s.Name, l, sc)
+		n++
+	}
+	if n == 0 {
+		return fmt.Errorf("bench: plot %q: no data", title)
+	}
+	p.Add(plotter.NewGrid())
+	return save(p, paths...)
+}
