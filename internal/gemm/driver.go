@@ -38,7 +38,7 @@ type kernel struct {
 
 // unitsPerWorker is how many row blocks per worker a parallel product is
 // cut into, so that the shared counter can even out the load.
-const unitsPerWorker = 4
+const unitsPerWorker = 2
 
 // bBudget caps the packed op(B) panel (all of k times nc columns), in
 // floats, so that huge products work in column blocks. Tests lower it.
@@ -158,7 +158,8 @@ func (t *task) solve(kern *kernel, p *problem, w int) {
 	nc := max(bBudget/p.k/nr*nr, nr)
 	nc = split(p.n, nc, nr)
 	// Row blocks: as large as the kernel likes on one worker; with more,
-	// about 4 per worker so that the shared counter can balance them.
+	// about unitsPerWorker per worker so that the shared counter can balance
+	// them (more blocks would stream the packed op(B) from L3 more often).
 	t.mc = split(p.m, kern.mc, mr)
 	if w > 1 {
 		t.mc = min(t.mc, split(p.m, ceilDiv(p.m, unitsPerWorker*w), mr))
