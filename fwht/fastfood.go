@@ -63,14 +63,17 @@ type Fastfood struct {
 
 // NewFastfood builds the projection from R^d to R^n named by (seed, key);
 // the same arguments always give the same projection, on every platform.
-// d and n must be at least 1.
+// d and n must be in [1, 2^31]. It allocates the 4L bytes of G and a few KiB
+// of permutation tables, and takes about 50 ns per padded element (drawing
+// G, split over the internal/cpu pool), so a caller should build each projection once and keep it.
 func NewFastfood(seed uint64, key string, d, n int) (*Fastfood, error) {
 	if d < 1 || n < 1 {
 		return nil, fmt.Errorf("fwht.NewFastfood(key %q): dimensions d=%d, n=%d must be at least 1", key, d, n)
 	}
 	m := max(d, n)
-	if m > 1<<40 {
-		return nil, fmt.Errorf("fwht.NewFastfood(key %q): dimension %d too large", key, m)
+	if m > 1<<31 {
+		// Permutation indices are 32-bit (signed in the gather kernels).
+		return nil, fmt.Errorf("fwht.NewFastfood(key %q): dimension %d above the limit 2^31", key, m)
 	}
 	lg := bits.Len(uint(m - 1))
 	l := 1 << lg
@@ -96,10 +99,10 @@ func NewFastfood(seed uint64, key string, d, n int) (*Fastfood, error) {
 		}
 	}
 	gkey := mix64(base ^ 0x243f6a8885a308d3)
-	var ss float64
-	for k := range f.g {
-		f.g[k] = float32(gaussian(gkey, uint64(k)))
-		v := float64(f.g[k])
+	cpu.Parallel(l, 1<<14, 0, &gaussTask{g: f.g, key: gkey})
+	var ss float64 // in index order: the same on every platform and pool size
+	for _, g := range f.g {
+		v := float64(g)
 		ss += float64(v * v)
 	}
 	f.normG = math.Sqrt(ss)
@@ -257,6 +260,17 @@ func feistelF(v uint32, key uint64) uint32 {
 	z ^= z >> 31
 	z *= 0x94d049bb133111eb
 	return uint32(z >> 32)
+}
+
+type gaussTask struct {
+	g   []float32
+	key uint64
+}
+
+func (t *gaussTask) Run(_, lo, hi int) {
+	for k := lo; k < hi; k++ {
+		t.g[k] = float32(gaussian(t.key, uint64(k)))
+	}
 }
 
 type permTask struct {

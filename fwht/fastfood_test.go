@@ -283,6 +283,9 @@ func TestFastfoodErrors(t *testing.T) {
 	if _, err := NewFastfood(1, "k", 5, -1); err == nil {
 		t.Fatal("n=-1 accepted")
 	}
+	if _, err := NewFastfood(1, "k", 1<<31+1, 5); err == nil {
+		t.Fatal("d=2^31+1 accepted")
+	}
 	f, _ := NewFastfood(1, "k", 5, 9)
 	s := make([]float32, f.ScratchLen())
 	if f.Apply(make([]float32, 9), make([]float32, 4), s) == nil ||
