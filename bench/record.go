@@ -118,3 +118,5 @@ func compactJSON(b []byte) ([]byte, error) {
 	err := json.Compact(&buf, b)
 	return buf.Bytes(), err
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -1,0 +1,194 @@
+package bench
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"gonum.org/v1/plot/plotter"
+)
+
+// Studies lists the paper's studies `idim study` runs.
+var Studies = map[string]string{
+	"did-vs-said":    "d90 of DID and SAID for every model x task (paper Table 1)",
+	"pretraining":    "d90 at checkpoints along the pre-training of one model (paper Figure 2)",
+	"model-size":     "d90 against the parameter count of the models (paper Figure 3)",
+	"generalization": "the bound L <= L_hat + O(sqrt(d/m)) against the measured train-test gap of every run (paper Section 6)",
+}
+
+// StudyNames is the sorted list of study names.
+func StudyNames() []string {
+	var n []string
+	for k := range Studies {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
+}
+
+// StudyRow is one sweep of a study.
+type StudyRow struct {
+	Label  string `json:"label"` // model name, checkpoint step, ...
+	Step   int    `json:"step,omitempty"`
+	Dir    string `json:"dir"`
+	Result Result `json:"result"`
+}
+
+func d90Cell(r Result) string {
+	switch {
+	case math.IsNaN(float64(r.Baseline)):
+		return "—"
+	case !r.Found:
+		return fmt.Sprintf("> %d", r.Hi)
+	case r.Lo == 0:
+		return fmt.Sprintf("<= %d", r.D90)
+	}
+	return fmt.Sprintf("%d (%d, %d]", r.D90, r.Lo, r.Hi)
+}
+
+// StudyReport writes the summary of a study's sweeps into dir: study.md
+// (tables), study.json, and the study's plots (PNG and SVG).
+func StudyReport(dir, name string, rows []StudyRow) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# idim study %s\n\n%s.\n\nEach row is one sweep; its directory holds results.jsonl, d90.json, table.md and plots.\n\n", name, Studies[name])
+	switch name {
+	case "generalization":
+		generalization(&b, rows)
+	default:
+		b.WriteString("| sweep | model | params | task | method | baseline dev | threshold | d90 (bracket] | test at d90 | runs |\n|---|---|---:|---|---|---:|---:|---|---:|---:|\n")
+		for _, r := range rows {
+			res := r.Result
+			fmt.Fprintf(&b, "| %s | %s | %d | %s | %s/%s | %s | %s | %s | %s | %d |\n", r.Label, res.Model, res.AllParams, res.Task,
+				res.Method, res.Projector, f4(res.Baseline), f4(res.Threshold), d90Cell(res), f4(res.D90Test), res.Runs)
+		}
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "study.md"), []byte(b.String())); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "study.json"), mustJSON(rows)); err != nil {
+		return err
+	}
+	return studyPlot(dir, name, rows)
+}
+
+// series groups found d90 values by a key (method/task) against x.
+func d90Series(rows []StudyRow, key func(StudyRow) string, x func(StudyRow) float64) []Series {
+	m := map[string]plotter.XYs{}
+	var keys []string
+	for _, r := range rows {
+		if !r.Result.Found {
+			continue
+		}
+		k := key(r)
+		if _, ok := m[k]; !ok {
+			keys = append(keys, k)
+		}
+		m[k] = append(m[k], plotter.XY{X: x(r), Y: float64(r.Result.D90)})
+	}
+	sort.Strings(keys)
+	var out []Series
+	for _, k := range keys {
+		xy := m[k]
+		sort.Slice(xy, func(i, j int) bool { return xy[i].X < xy[j].X })
+		out = append(out, Series{Name: k, XY: xy})
+	}
+	return out
+}
+
+func studyPlot(dir, name string, rows []StudyRow) error {
+	png, svg := filepath.Join(dir, "study.png"), filepath.Join(dir, "study.svg")
+	var err error
+	switch name {
+	case "did-vs-said", "model-size":
+		s := d90Series(rows, func(r StudyRow) string { return r.Result.Task + " " + strings.ToUpper(r.Result.Method) },
+			func(r StudyRow) float64 { return float64(r.Result.AllParams) })
+		if len(s) == 0 {
+			return nil
+		}
+		err = PlotLines("d90 against model size", "parameters", "d90", true, true, s, png, svg)
+	case "pretraining":
+		s := d90Series(rows, func(r StudyRow) string { return r.Result.Task + " " + strings.ToUpper(r.Result.Method) },
+			func(r StudyRow) float64 { return float64(r.Step) })
+		if len(s) == 0 {
+			return nil
+		}
+		err = PlotLines("d90 along pre-training", "pre-training step", "d90", false, true, s, png, svg)
+	case "generalization":
+		var s []Series
+		for _, r := range rows {
+			var xy plotter.XYs
+			for _, p := range r.Result.Points {
+				if m := r.Result.TrainSize; m > 0 && !math.IsNaN(float64(p.Train)) && !math.IsNaN(float64(p.Test)) {
+					xy = append(xy, plotter.XY{X: math.Sqrt(float64(p.D) / float64(m)), Y: float64(p.Train - p.Test)})
+				}
+			}
+			sort.Slice(xy, func(i, j int) bool { return xy[i].X < xy[j].X })
+			s = append(s, Series{Name: r.Label, XY: xy})
+		}
+		err = PlotLines("train-test gap against sqrt(d/m)", "sqrt(d / m)", "train - test score", false, false, s, png, svg)
+		if err != nil && strings.Contains(err.Error(), "no data") {
+			return nil
+		}
+	}
+	return err
+}
+
+// pearson is the correlation of x and y (NaN for fewer than 3 points).
+func pearson(x, y []float64) float64 {
+	if len(x) < 3 {
+		return math.NaN()
+	}
+	mx, _ := meanStd(x)
+	my, _ := meanStd(y)
+	var sxy, sxx, syy float64
+	for i := range x {
+		sxy += (x[i] - mx) * (y[i] - my)
+		sxx += (x[i] - mx) * (x[i] - mx)
+		syy += (y[i] - my) * (y[i] - my)
+	}
+	return sxy / math.Sqrt(sxx*syy)
+}
+
+// generalization writes, per sweep, every run's train and test score, the
+// measured gap and sqrt(d/m), the complexity term of the compression bound
+// L <= L_hat + O(sqrt(d/m)) (Arora et al. 2018, as used in the paper);
+// and the correlation of the gap with sqrt(d/m) across the runs.
+func generalization(b *strings.Builder, rows []StudyRow) {
+	for _, r := range rows {
+		res := r.Result
+		m := res.TrainSize
+		fmt.Fprintf(b, "## %s: %s on %s, %s/%s (m = %d training examples)\n\n", r.Label, res.Model, res.Task, res.Method, res.Projector, m)
+		fmt.Fprintf(b, "%s\n\n", res.D90Line())
+		if res.Found && m > 0 {
+			fmt.Fprintf(b, "At d90: sqrt(d90/m) = %.4f.\n\n", math.Sqrt(float64(res.D90)/float64(m)))
+		}
+		b.WriteString("| d | train | test | gap (train - test) | sqrt(d/m) |\n|---:|---:|---:|---:|---:|\n")
+		var xs, ys []float64
+		for _, p := range res.Points {
+			gap := float64(p.Train - p.Test)
+			x := math.NaN()
+			if m > 0 {
+				x = math.Sqrt(float64(p.D) / float64(m))
+			}
+			fmt.Fprintf(b, "| %d | %s | %s | %s | %.4f |\n", p.D, f4(p.Train), f4(p.Test), f4(Score(gap)), x)
+			if !math.IsNaN(gap) && !math.IsNaN(x) {
+				xs, ys = append(xs, x), append(ys, gap)
+			}
+		}
+		fmt.Fprintf(b, "\nPearson correlation of the gap with sqrt(d/m) over %d d: %s. The bound predicts the gap grows at most like sqrt(d/m); the constant is not estimated.\n\n",
+			len(xs), f4(Score(pearson(xs, ys))))
+	}
+}
+
+// ReadResult reads d90.json from a sweep directory.
+func ReadResult(dir string) (Result, error) {
+	var r Result
+	b, err := os.ReadFile(filepath.Join(dir, "d90.json"))
+	if err != nil {
+		return r, err
+	}
+	return r, jsonUnmarshal(b, &r)
+}
