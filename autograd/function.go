@@ -6,11 +6,13 @@ package autograd
 type Function interface {
 	// Forward computes the output from the inputs. It must return a new
 	// tensor (made with Empty or an op; recording is off while it runs).
+	// The inputs slice is valid only during the call (its elements may be
+	// kept).
 	Forward(inputs []*Tensor) *Tensor
 	// Backward returns the gradient of each input given the gradient g of
 	// the output, or nil for inputs that need none (needs[i] false). The
 	// returned tensors become the engine's. inputs and output are the
-	// forward's.
+	// forward's; the inputs and needs slices are valid only during the call.
 	Backward(g *Tensor, inputs []*Tensor, output *Tensor, needs []bool) []*Tensor
 }
 
@@ -21,25 +23,32 @@ func Apply(f Function, inputs ...*Tensor) *Tensor {
 		opPanic("Apply", "%d inputs, at most 4", len(inputs))
 	}
 	sameDevice("Apply", inputs...)
-	var in [4]*Tensor
-	copy(in[:], inputs)
+	// The inputs travel in a pooled node, so that calling the interface
+	// methods does not allocate.
+	n := getNode()
+	n.nin = copy(n.in[:], inputs)
 	rec := needsGrad(inputs...)
 	prev := SetGradEnabled(false)
-	out := f.Forward(in[:len(inputs)])
+	out := f.Forward(n.in[:n.nin])
 	SetGradEnabled(prev)
-	if rec {
-		n := record(out, applyBackward, inputs...)
-		n.fn = f
+	if !rec {
+		freeNode(n)
+		return out
 	}
+	n.backward = applyBackward
+	n.out = out
+	n.fn = f
+	out.node = n
+	out.requiresGrad = true
 	return out
 }
 
 func applyBackward(n *node, g *Tensor) {
-	var needs [4]bool
-	for i := 0; i < n.nin; i++ {
+	needs := n.flags[:n.nin]
+	for i := range needs {
 		needs[i] = wants(n.in[i])
 	}
-	grads := n.fn.Backward(g, n.in[:n.nin], n.out, needs[:n.nin])
+	grads := n.fn.Backward(g, n.in[:n.nin], n.out, needs)
 	for i, gr := range grads {
 		if gr == nil || i >= n.nin {
 			continue
