@@ -34,10 +34,7 @@ func rowMax(x []float32) float32 {
 func softmaxRow(dst, x []float32) {
 	x = x[:len(dst)]
 	m := rowMax(x)
-	inv := 1 / expSum(dst, x, nil, 1, m)
-	for j := range dst {
-		dst[j] *= inv
-	}
+	scaleInPlace(dst, 1/expSum(dst, x, nil, 1, m))
 }
 
 // LogSoftmax is, for each of the rows of length n,
@@ -100,13 +97,7 @@ func softmaxBackwardRows(t *task, lo, hi int) {
 		y := t.a[r*n : r*n+n]
 		dy := t.b[r*n : r*n+n]
 		dx := t.dst[r*n : r*n+n]
-		var d float32
-		for j, v := range y {
-			d += v * dy[j]
-		}
-		for j, v := range y {
-			dx[j] = t.f0 * v * (dy[j] - d)
-		}
+		softmaxGradRow(dx, y, dy, dot(y, dy), t.f0)
 	}
 }
 
@@ -162,35 +153,19 @@ func maskedSoftmaxRows(t *task, lo, hi int) {
 		x := t.a[r*k : r*k+k]
 		dst := t.dst[r*k : r*k+k]
 		var mask []float32
-		m := float32(math.Inf(-1))
-		if t.b == nil {
-			for _, v := range x {
-				if w := v * scale; w > m || w != w {
-					m = w
-				}
-			}
-		} else {
+		if t.b != nil {
 			b := r / perBatch
 			mask = t.b[b*k : b*k+k]
-			for j, v := range x {
-				if mask[j] != 0 {
-					if w := v * scale; w > m || w != w {
-						m = w
-					}
-				}
-			}
-			if math.IsInf(float64(m), -1) && !anyKept(mask) {
-				u := 1 / float32(k)
-				for j := range dst {
-					dst[j] = u
-				}
-				continue
-			}
 		}
-		inv := 1 / expSum(dst, x, mask, scale, m)
-		for j := range dst {
-			dst[j] *= inv
+		m := maxScaled(x, mask, scale)
+		if math.IsInf(float64(m), -1) && mask != nil && !anyKept(mask) {
+			u := 1 / float32(k)
+			for j := range dst {
+				dst[j] = u
+			}
+			continue
 		}
+		scaleInPlace(dst, 1/expSum(dst, x, mask, scale, m))
 	}
 }
 
@@ -243,12 +218,6 @@ func maskedSoftmaxBackwardRows(t *task, lo, hi int) {
 				continue
 			}
 		}
-		var d float32
-		for j, v := range y {
-			d += v * dy[j]
-		}
-		for j, v := range y {
-			dx[j] = t.f0 * v * (dy[j] - d)
-		}
+		softmaxGradRow(dx, y, dy, dot(y, dy), t.f0)
 	}
 }
