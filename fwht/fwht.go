@@ -49,10 +49,11 @@
 //
 // The kernel is chosen on every call from internal/cpu: AVX-512 if
 // cpu.HasAVX512, else AVX2 if cpu.HasAVX2 (amd64), NEON if cpu.HasNEON
-// (arm64), else portable Go. Building with -tags purego or without the gc
-// toolchain uses only the portable Go code. float64 transforms always use
-// the portable Go code. IDIM_DISABLE=avx512,avx2,neon switches paths off for
-// a process (see internal/cpu).
+// (arm64), else portable Go, for float32 and float64 alike (the float64
+// kernels have half the lanes; their AVX-512 block does 7 levels in
+// registers). Building with -tags purego or without the gc toolchain uses
+// only the portable Go code. IDIM_DISABLE=avx512,avx2,neon switches paths
+// off for a process (see internal/cpu).
 //
 // # Fastfood
 //
@@ -99,7 +100,7 @@ func Transform64(x []float64) error {
 	if !isPow2(len(x)) {
 		return &LengthError{Func: "fwht.Transform64", Len: len(x)}
 	}
-	transformAny(x, &generic64)
+	transformAny(x, kern64())
 	return nil
 }
 
@@ -140,6 +141,14 @@ func scale32(x []float32, s float32) {
 	for i := m; i < len(x); i++ {
 		x[i] *= s
 	}
+}
+
+// kern64 is kern32 for float64.
+func kern64() *kern[float64] {
+	if k := simdKern64(); k != nil {
+		return k
+	}
+	return &generic64
 }
 
 // kern32 picks the float32 kernels from the CPU flags, read on every call.

@@ -201,35 +201,59 @@ func TestTransformLarge(t *testing.T) {
 
 func TestTransform64(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	for lg := 0; lg <= 11; lg++ {
+	maxLg := 20
+	if testing.Short() {
+		maxLg = 16
+	}
+	type tc struct{ x, ref, gen []float64 }
+	var cases []tc
+	for lg := 0; lg <= maxLg; lg++ {
 		n := 1 << lg
 		x := make([]float64, n)
 		for i := range x {
 			x[i] = r.NormFloat64()
 		}
-		ref := refHadamard(x)
-		for off := 0; off < 8; off++ {
-			buf := make([]float64, n+off+8)
-			for i := range buf {
-				buf[i] = -1e300
+		var ref []float64
+		if lg <= 11 {
+			ref = refHadamard(x)
+		}
+		gen := append([]float64(nil), x...)
+		transformAny(gen, &generic64)
+		cases = append(cases, tc{x, ref, gen})
+	}
+	cpu.ForEachImpl(t, func(t *testing.T) {
+		for _, c := range cases {
+			n := len(c.x)
+			offs := 8
+			if n > 1<<12 {
+				offs = 2
 			}
-			v := buf[off : off+n]
-			copy(v, x)
-			if err := Transform64(v); err != nil {
-				t.Fatal(err)
-			}
-			for i := range buf {
-				if (i < off || i >= off+n) && buf[i] != -1e300 {
-					t.Fatalf("n=%d off=%d: guard %d overwritten", n, off, i)
+			for off := 0; off < offs; off++ {
+				buf := make([]float64, n+off+8)
+				for i := range buf {
+					buf[i] = -1e300
 				}
-			}
-			for i := range v {
-				if math.Abs(v[i]-ref[i]) > 1e-13*float64(n) {
-					t.Fatalf("n=%d: y[%d] = %v, want %v", n, i, v[i], ref[i])
+				v := buf[off : off+n]
+				copy(v, c.x)
+				if err := Transform64(v); err != nil {
+					t.Fatal(err)
+				}
+				for i := range buf {
+					if (i < off || i >= off+n) && buf[i] != -1e300 {
+						t.Fatalf("n=%d off=%d: guard %d overwritten", n, off, i)
+					}
+				}
+				for i := range v {
+					if c.ref != nil && math.Abs(v[i]-c.ref[i]) > 1e-13*float64(n) {
+						t.Fatalf("n=%d: y[%d] = %v, want %v", n, i, v[i], c.ref[i])
+					}
+					if math.Float64bits(v[i]) != math.Float64bits(c.gen[i]) {
+						t.Fatalf("n=%d off=%d: y[%d] = %v, generic gives %v", n, off, i, v[i], c.gen[i])
+					}
 				}
 			}
 		}
-	}
+	})
 }
 
 func TestOrthoInvolution(t *testing.T) {

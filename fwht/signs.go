@@ -14,3 +14,16 @@ var laneSigns = func() (s [64]float32) {
 	}
 	return
 }()
+
+// laneSigns64 is laneSigns for eight float64 lanes and s = 1, 2, 4.
+var laneSigns64 = func() (s [24]float64) {
+	for k := 0; k < 3; k++ {
+		for i := 0; i < 8; i++ {
+			s[8*k+i] = 1
+			if i>>k&1 == 1 {
+				s[8*k+i] = -1
+			}
+		}
+	}
+	return
+}()
