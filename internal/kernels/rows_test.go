@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/idim-go/idim/internal/cpu"
 )
 
 // serialAndParallel runs f once with every kernel on one goroutine and once
@@ -493,4 +495,30 @@ func TestGatherScatterCopyPermute(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestSoftmaxNaN: a NaN anywhere in a row makes the whole row NaN (and the
+// log-sum-exp NaN), in every implementation and lane.
+func TestSoftmaxNaN(t *testing.T) {
+	cpu.ForEachImpl(t, func(t *testing.T) {
+		for _, n := range []int{5, 16, 37} {
+			for at := 0; at < n; at++ {
+				x := make([]float32, n)
+				for i := range x {
+					x[i] = float32(i % 3)
+				}
+				x[at] = float32(math.NaN())
+				y := make([]float32, n)
+				Softmax(y, x, 1, n)
+				for i, v := range y {
+					if v == v {
+						t.Fatalf("n=%d NaN at %d: y[%d] = %v", n, at, i, v)
+					}
+				}
+				if l := logSumExp(x); l == l {
+					t.Fatalf("n=%d NaN at %d: logSumExp = %v", n, at, l)
+				}
+			}
+		}
+	})
 }

@@ -21,15 +21,9 @@ func softmaxRows(t *task, lo, hi int) {
 	}
 }
 
-func rowMax(x []float32) float32 {
-	m := float32(math.Inf(-1))
-	for _, v := range x {
-		if v > m || v != v {
-			m = v
-		}
-	}
-	return m
-}
+// rowMax is the maximum of x (-Inf for an empty row); a NaN element may be
+// skipped, since the exponentials that follow turn it into a NaN row.
+func rowMax(x []float32) float32 { return maxScaled(x, nil, 1) }
 
 func softmaxRow(dst, x []float32) {
 	x = x[:len(dst)]
