@@ -424,3 +424,47 @@ func TestScale(t *testing.T) {
 		}
 	})
 }
+
+// FuzzTransform64 is FuzzTransform for float64.
+func FuzzTransform64(f *testing.F) {
+	f.Add(uint8(9), uint8(1), []byte("float64 seed data for the transform"))
+	f.Add(uint8(5), uint8(0), []byte{0, 0, 0, 0, 0, 0, 0xf0, 0x7f, 0, 0, 0, 0, 0, 0, 0xf8, 0xff})
+	f.Fuzz(func(t *testing.T, lg, off uint8, data []byte) {
+		n := 1 << (lg % 14)
+		o := int(off % 8)
+		x := make([]float64, n)
+		for i := range x {
+			var u uint64
+			for k := 0; k < 8; k++ {
+				if len(data) > 0 {
+					u |= uint64(data[(8*i+k)%len(data)]) << (8 * k)
+				}
+			}
+			x[i] = math.Float64frombits(u ^ uint64(i)*0x9e3779b97f4a7c15&0x800fffffffffffff)
+		}
+		want := append([]float64(nil), x...)
+		transformAny(want, &generic64)
+		for _, im := range cpu.Impls() {
+			restore := im.Select()
+			buf := make([]float64, n+o+4)
+			v := buf[o : o+n]
+			copy(v, x)
+			err := Transform64(v)
+			restore()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range v {
+				a, b := v[i], want[i]
+				if !(a != a && b != b) && math.Float64bits(a) != math.Float64bits(b) {
+					t.Fatalf("%s n=%d off=%d: x[%d] = %v, generic %v", im.Name, n, o, i, a, b)
+				}
+			}
+			for i := range buf {
+				if (i < o || i >= o+n) && buf[i] != 0 {
+					t.Fatalf("%s n=%d off=%d: guard %d overwritten", im.Name, n, o, i)
+				}
+			}
+		}
+	})
+}
