@@ -20,9 +20,9 @@ import (
 // independent N(0,1) values, ||G|| = sqrt(sum_k G_k^2) over all L entries,
 // and [:n] keeps the first n rows.
 //
-// The scale: column j of H G Pi H B has squared norm L ||G||^2 (H Pi H B
-// e_j is a +-1 vector scaled by G, then H multiplies norms by sqrt(L)), and
-// its entries have equal expected squares, so the n rows kept carry
+// The scale: column j of H G Pi H B has squared norm L ||G||^2 (Pi H B e_j
+// is a +-1 vector, G turns it into one of norm ||G||, and H multiplies norms
+// by sqrt(L)), and its entries have equal expected squares, so the n rows kept carry
 // n ||G||^2 of it in expectation. Dividing by ||G|| sqrt(n) therefore gives
 // every column of P unit norm in expectation (exactly when n = L); the
 // fluctuation of a squared column norm is about sqrt(2/n) relative.
