@@ -43,7 +43,7 @@ func (d *Device) Gemm(g autograd.GemmArgs) {
 		var p push
 		p.addr(a + uint64(z*g.StrideA)*4).addr(b + uint64(z*g.StrideB)*4).addr(c + uint64(z*g.StrideC)*4)
 		p.u32(g.M, g.N, g.K, g.LdA, g.LdB, g.LdC, g.StrideA, g.StrideB, g.StrideC, flags).f32(g.Alpha, g.Beta)
-		d.dispatch("gemm", (g.N+63)/64, (g.M+63)/64, nb, &p)
+		d.dispatch(d.gemmShader, (g.N+63)/64, (g.M+63)/64, nb, &p)
 	}
 }
 

@@ -74,8 +74,18 @@ func check(t *testing.T, what string, cpu, gpu [][]float32, bound float64) {
 // which must not be read) and beta != 0, padded leading dimensions with guard
 // values between rows that must survive, and batches with strides
 // (including a broadcast operand).
+// Both GEMM shaders run: the shared-memory one (GPUs) and the direct one
+// (CPU software devices).
 func TestGemmShapes(t *testing.T) {
 	d := open(t)
+	defer func(s string) { d.gemmShader = s }(d.gemmShader)
+	for _, shader := range []string{"gemm", "gemm_direct"} {
+		d.gemmShader = shader
+		t.Run(shader, func(t *testing.T) { testGemmShapes(t, d) })
+	}
+}
+
+func testGemmShapes(t *testing.T, d *Device) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	sizes := []int{1, 2, 15, 16, 17, 63, 64, 65, 130}
 	if testing.Short() {

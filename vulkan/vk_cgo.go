@@ -220,6 +220,9 @@ type Device struct {
 	stBytes uint64
 	closed  bool
 	err     error // the first failure of a submit
+	// gemmShader is "gemm" (shared-memory tiles) on GPUs and
+	// "gemm_direct" on CPU software devices.
+	gemmShader string
 	stats   Stats
 
 	profile  bool
@@ -314,6 +317,10 @@ func New(sel string) (*Device, error) {
 	}
 	if sel != "" {
 		d.name = "vulkan:" + sel
+	}
+	d.gemmShader = "gemm"
+	if isSoftware(p.info.Name, p.info.Type) {
+		d.gemmShader = "gemm_direct"
 	}
 	return d, nil
 }
