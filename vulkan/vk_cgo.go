@@ -223,7 +223,7 @@ type Device struct {
 	// gemmShader is "gemm" (shared-memory tiles) on GPUs and
 	// "gemm_direct" on CPU software devices.
 	gemmShader string
-	stats   Stats
+	stats      Stats
 
 	profile  bool
 	tsPeriod float64
