@@ -240,6 +240,43 @@ func TestLarge(t *testing.T) {
 	}
 }
 
+// TestAlignment starts A, B and C at every float offset within a 64-byte
+// line, so that the packing and the kernels see every misalignment.
+func TestAlignment(t *testing.T) {
+	cpu.ForEachImpl(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(15, 16))
+		const m, n, k = 29, 45, 37
+		for off := 0; off < 16; off++ {
+			for tr := 0; tr < 4; tr++ {
+				transA, transB := tr&1 == 1, tr&2 == 2
+				lda, ldb, ldc := k+1, n+3, n+2
+				ar, br := m, k
+				if transA {
+					ar, lda = k, m+1
+				}
+				if transB {
+					br, ldb = n, k+3
+				}
+				a, ao := matrix(r, ar, lda-1, lda)
+				b, bo := matrix(r, br, ldb-3, ldb)
+				c, co := matrix(r, m, n, ldc)
+				// Shift each matrix by off floats (and the others by other amounts).
+				a, b = append(make([]float32, off), a...), append(make([]float32, (off+5)%16), b...)
+				ao, bo = ao+off, bo+(off+5)%16
+				c0 := append(make([]float32, (off+11)%16), c...)
+				for i := 0; i < (off+11)%16; i++ {
+					c0[i] = guard
+				}
+				co += (off + 11) % 16
+				c = append([]float32(nil), c0...)
+				SgemmThreads(1, transA, transB, m, n, k, 0.75, a[ao:], lda, b[bo:], ldb, 0.5, c[co:], ldc)
+				prod, mag := refGemm(transA, transB, m, n, k, a[ao:], lda, b[bo:], ldb)
+				compare(t, fmt.Sprintf("off=%d tA=%v tB=%v", off, transA, transB), m, n, k, 0.75, 0.5, prod, mag, c0, c, co, ldc)
+			}
+		}
+	})
+}
+
 // TestShapesForParallel runs the shapes that take each parallel split:
 // tall, wide (few row slivers), and tiny ones kept on one worker.
 func TestShapesForParallel(t *testing.T) {
