@@ -298,8 +298,9 @@ func (t *Tensor) String() string {
 }
 
 // Release returns t's storage (and its gradient's) to the device right away
-// and removes t from its scope. t must not be used afterwards. Releasing a
-// view releases only the view.
+// and removes t from its scope. t must not be used afterwards, not even by a
+// graph that Backward has yet to run through (set IDIM_AUTOGRAD_DEBUG=1 to
+// catch such uses). Releasing a view releases only the view.
 func (t *Tensor) Release() {
 	if t.released {
 		return
