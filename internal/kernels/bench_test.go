@@ -110,3 +110,15 @@ func BenchmarkSoftmaxImpl(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkFill(b *testing.B) {
+	x := make([]float32, 50265*768)
+	for _, v := range []float32{0, 1} {
+		b.Run(fmt.Sprintf("v=%v/n=%d", v, len(x)), func(b *testing.B) {
+			b.SetBytes(int64(4 * len(x)))
+			for b.Loop() {
+				Fill(x, v)
+			}
+		})
+	}
+}

@@ -1,6 +1,9 @@
 package kernels
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // BinaryOp names an elementwise arithmetic operation.
 type BinaryOp int
@@ -267,7 +270,26 @@ func Scale(alpha float32, dst, x []float32) {
 //	for i := range dst {
 //		dst[i] = v
 //	}
+//
+// Zero fills use the runtime's memory clearing; long fills are split over
+// the worker pool.
 func Fill(dst []float32, v float32) {
+	if len(dst) >= 4*ParallelMin {
+		t := getTask(fillRange)
+		t.dst, t.f0 = dst, v
+		run(t, len(dst), 1, 1<<16)
+		return
+	}
+	fill(dst, v)
+}
+
+func fillRange(t *task, lo, hi int) { fill(t.dst[lo:hi], t.f0) }
+
+func fill(dst []float32, v float32) {
+	if v == 0 && !math.Signbit(float64(v)) {
+		clear(dst)
+		return
+	}
 	for i := range dst {
 		dst[i] = v
 	}

@@ -246,3 +246,21 @@ func TestAxpyScaleFill(t *testing.T) {
 		}
 	}
 }
+
+func TestFillZeroAndLong(t *testing.T) {
+	for _, n := range []int{0, 1, 17, 4*ParallelMin + 3} {
+		for _, v := range []float32{0, float32(math.Copysign(0, -1)), 2.5} {
+			x, check := guarded(n, 1)
+			for i := range x {
+				x[i] = 7
+			}
+			Fill(x, v)
+			check(t, "fill")
+			for i := range x {
+				if math.Float32bits(x[i]) != math.Float32bits(v) {
+					t.Fatalf("n=%d v=%v: [%d] = %v", n, v, i, x[i])
+				}
+			}
+		}
+	}
+}
