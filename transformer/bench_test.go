@@ -10,14 +10,15 @@ import (
 
 	"github.com/idim-go/idim/autograd"
 	"github.com/idim-go/idim/internal/cpu"
+	"github.com/idim-go/idim/optim"
 )
 
 // BenchmarkRoberta times RoBERTa-base (12 layers, hidden 768, 12 heads, FFN 3072, vocab 50265)
 // with random weights on batch 32 x seq 128, the shape of bench/torch/roberta_bench.py:
 //
 //	forward: eval mode under NoGrad, classification logits;
-//	train:   train mode (dropout 0.1), forward + cross entropy + backward + AdamW (the device's
-//	         fused Adam kernel on every parameter, as the optim package will run it).
+//	train:   train mode (dropout 0.1), forward + cross entropy + backward + optim.AdamW (weight
+//	         decay 0.01 on every parameter, as torch.optim.AdamW's default).
 //
 // Both report tokens/s (wall clock) and tokens/cpu-s (tokens per second of the process' CPU
 // time, which a shared, loaded machine distorts less); train also reports the process' peak
@@ -78,11 +79,9 @@ func BenchmarkRoberta(b *testing.B) {
 		setup(b)
 		m.SetTrain(true)
 		defer m.SetTrain(false)
-		dev := m.Device()
-		params := m.Parameters()
-		mom := make([][2]*autograd.Tensor, len(params))
-		for i, p := range params {
-			mom[i] = [2]*autograd.Tensor{autograd.Zeros(dev, p.Shape()...), autograd.Zeros(dev, p.Shape()...)}
+		opt, err := optim.NewAdamW(optim.OneGroup(m.Parameters(), 0.01), optim.AdamConfig{LR: 1e-5})
+		if err != nil {
+			b.Fatal(err)
 		}
 		b.ResetTimer()
 		cpu0 := cpuSeconds()
@@ -101,14 +100,9 @@ func BenchmarkRoberta(b *testing.B) {
 				b.Fatal(err)
 			}
 			loss.Backward()
-			for j, p := range params {
-				if g := p.Grad(); g != nil {
-					dev.Adam(p, g, mom[j][0], mom[j][1], autograd.AdamParams{LR: 1e-5, Beta1: 0.9, Beta2: 0.999,
-						Eps: 1e-8, WeightDecay: 0.01, Decoupled: true, Step: i + 1})
-				}
-			}
+			opt.Step()
 			_ = loss.Item()
-			autograd.ZeroGrads(params)
+			opt.ZeroGrad()
 			step.End()
 		}
 		reportTokens(b, B*T, cpu0)
