@@ -122,3 +122,19 @@ func BenchmarkFill(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReduceCols is the bias gradient of a [1024, 768] output.
+func BenchmarkReduceCols(b *testing.B) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	src := randSlice(rng, 1024*768, 1)
+	dst := make([]float32, 768)
+	for _, im := range cpu.Impls() {
+		b.Run(im.Name+"/1024x768", func(b *testing.B) {
+			defer im.Select()()
+			b.SetBytes(int64(4 * len(src)))
+			for b.Loop() {
+				ReduceSum(dst, src, 1, 1024, 768, 1, 0)
+			}
+		})
+	}
+}

@@ -71,7 +71,9 @@ func ReduceSum(dst, src []float32, outer, n, inner int, alpha, beta float32) {
 	run(t, outer*blocks, n*reduceBlock, 1)
 }
 
-const reduceBlock = 256
+// reduceBlock is the width of the column blocks of ReduceSum: 64 float64
+// accumulators fit in eight AVX-512 registers.
+const reduceBlock = 64
 
 func reduceRows(t *task, lo, hi int) {
 	n := t.n
@@ -93,14 +95,10 @@ func reduceCols(t *task, lo, hi int) {
 		c0 := blk * reduceBlock
 		w := min(reduceBlock, inner-c0)
 		a := acc[:w]
-		for i := range a {
-			a[i] = 0
-		}
-		for j := 0; j < n; j++ {
-			row := t.a[(o*n+j)*inner+c0 : (o*n+j)*inner+c0+w]
-			for i, v := range row {
-				a[i] += float64(v)
-			}
+		clear(a)
+		if n > 0 {
+			base := o * n * inner
+			colSums(&acc, t.a[base+c0:base+(n-1)*inner+c0+w], inner, n, w)
 		}
 		out := t.dst[o*inner+c0 : o*inner+c0+w]
 		if t.f1 == 0 {
@@ -111,6 +109,18 @@ func reduceCols(t *task, lo, hi int) {
 			for i, v := range a {
 				out[i] = t.f0*float32(v) + t.f1*out[i]
 			}
+		}
+	}
+}
+
+// colSumsGeneric adds rows rows of w values, ld apart, into acc[:w] in
+// float64.
+func colSumsGeneric(acc *[reduceBlock]float64, src []float32, ld, rows, w int) {
+	a := acc[:w]
+	for j := 0; j < rows; j++ {
+		row := src[j*ld : j*ld+w]
+		for i, v := range row {
+			a[i] += float64(v)
 		}
 	}
 }

@@ -37,7 +37,7 @@ var rowShapes = [][2]int{{0, 5}, {1, 1}, {1, 7}, {3, 1}, {5, 33}, {17, 64}, {64,
 
 func TestReduceSum(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
-	for _, sh := range [][3]int{{1, 5, 1}, {3, 4, 1}, {2, 3, 5}, {1, 100, 300}, {4, 1, 7}, {0, 3, 2}, {7, 0, 3}, {2, 9, 600}} {
+	for _, sh := range [][3]int{{1, 5, 1}, {3, 4, 1}, {2, 3, 5}, {1, 100, 300}, {4, 1, 7}, {0, 3, 2}, {7, 0, 3}, {3, 0, 100}, {2, 9, 600}, {1, 1024, 768}} {
 		outer, n, inner := sh[0], sh[1], sh[2]
 		src := randSlice(rng, outer*n*inner, 1)
 		old := randSlice(rng, outer*inner, 1)
