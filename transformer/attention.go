@@ -17,9 +17,12 @@ import (
 // write the heads in place through row strides (no permuted copies), the scores are freed as soon
 // as the softmax has read them, and only the probabilities are kept for the backward (the dropout
 // mask is recomputed from its seed).
-func (m *Model) attention(q, k, v, mask *autograd.Tensor, B, T int) *autograd.Tensor {
+//
+// q may hold only Tq < T query rows per sequence ([B*Tq, hidden]); the result then has Tq rows per
+// sequence too.
+func (m *Model) attention(q, k, v, mask *autograd.Tensor, B, T, Tq int) *autograd.Tensor {
 	c := &m.Config
-	f := &attnFn{B: B, T: T, nh: c.NumAttentionHeads, dh: c.HeadDim(), mask: mask,
+	f := &attnFn{B: B, T: T, Tq: Tq, nh: c.NumAttentionHeads, dh: c.HeadDim(), mask: mask,
 		scale: float32(1 / math.Sqrt(float64(c.HeadDim())))}
 	if m.train && c.AttentionProbsDropoutProb > 0 {
 		f.p = float32(c.AttentionProbsDropoutProb)
@@ -30,13 +33,13 @@ func (m *Model) attention(q, k, v, mask *autograd.Tensor, B, T int) *autograd.Te
 }
 
 type attnFn struct {
-	B, T, nh, dh int
-	mask         *autograd.Tensor // [B, T] of 1 (token) and 0 (padding), or nil
-	scale        float32
-	p            float32 // attention dropout probability (0: none)
-	seed         uint64
-	keep         bool             // the backward will run: keep probs
-	probs        *autograd.Tensor // [B, nh, T, T], softmax output before dropout
+	B, T, Tq, nh, dh int
+	mask             *autograd.Tensor // [B, T] of 1 (token) and 0 (padding), or nil
+	scale            float32
+	p                float32 // attention dropout probability (0: none)
+	seed             uint64
+	keep             bool             // the backward will run: keep probs
+	probs            *autograd.Tensor // [B*nh*Tq, T], softmax output before dropout
 }
 
 // seqView returns the view of x ([B*T, ...] or [B, ...]) that belongs to sequence b.
@@ -44,23 +47,31 @@ func seqView(x *autograd.Tensor, b, per int) *autograd.Tensor {
 	return autograd.Slice(x, 0, b*per, (b+1)*per)
 }
 
-// headGemm runs, for every sequence b, the batch over heads of C_h = op(A_h) op(B_h) (+ C_h when
-// beta is 1), where each operand is either a head slice of a [B*T, H] tensor (row stride H, head
-// stride dh) or a [T, T] block of a [B, nh, T, T] tensor.
-func (f *attnFn) headGemm(dev autograd.Device, transA, transB bool, M, N, K int, a, b, c *autograd.Tensor, aHeads, bHeads, cHeads bool, beta float32) {
+// Operand layouts of headGemm.
+const (
+	layQ = iota // head slices of a [B*Tq, H] tensor (queries, context)
+	layK        // head slices of a [B*T, H] tensor (keys, values)
+	layS        // [Tq, T] blocks of a [B*nh*Tq, T] tensor (scores, probabilities)
+)
+
+// headGemm runs, for every sequence, the batch over heads of C_h = op(A_h) op(B_h), each operand
+// in one of the layouts above (read and written in place through row and head strides).
+func (f *attnFn) headGemm(dev autograd.Device, transA, transB bool, M, N, K int, a, b, c *autograd.Tensor, la, lb, lc int) {
 	H := f.nh * f.dh
-	TT := f.T * f.T
-	ld := func(heads bool) (int, int, int) { // row stride, head stride, rows per sequence
-		if heads {
+	lay := func(l int) (ld, stride, rows int) {
+		switch l {
+		case layQ:
+			return H, f.dh, f.Tq
+		case layK:
 			return H, f.dh, f.T
 		}
-		return f.T, TT, f.nh * f.T
+		return f.T, f.Tq * f.T, f.nh * f.Tq
 	}
-	lda, sa, pa := ld(aHeads)
-	ldb, sb, pb := ld(bHeads)
-	ldc, sc, pc := ld(cHeads)
+	lda, sa, pa := lay(la)
+	ldb, sb, pb := lay(lb)
+	ldc, sc, pc := lay(lc)
 	for s := 0; s < f.B; s++ {
-		dev.Gemm(autograd.GemmArgs{TransA: transA, TransB: transB, M: M, N: N, K: K, Alpha: 1, Beta: beta,
+		dev.Gemm(autograd.GemmArgs{TransA: transA, TransB: transB, M: M, N: N, K: K, Alpha: 1,
 			A: seqView(a, s, pa), LdA: lda, StrideA: sa,
 			B: seqView(b, s, pb), LdB: ldb, StrideB: sb,
 			C: seqView(c, s, pc), LdC: ldc, StrideC: sc, Batch: f.nh})
@@ -70,20 +81,20 @@ func (f *attnFn) headGemm(dev autograd.Device, transA, transB bool, M, N, K int,
 func (f *attnFn) Forward(in []*autograd.Tensor) *autograd.Tensor {
 	q, k, v := in[0], in[1], in[2]
 	dev := q.Device()
-	B, T, nh, dh := f.B, f.T, f.nh, f.dh
-	// Scores and probabilities are [B*nh*T, T] so that seqView slices sequences on axis 0.
-	scores := autograd.Empty(dev, B*nh*T, T)
-	f.headGemm(dev, false, true, T, T, dh, q, k, scores, true, true, false, 0)
-	probs := autograd.Empty(dev, B*nh*T, T)
-	dev.MaskedSoftmax(probs, scores, f.mask, B, nh, T, T, f.scale)
+	B, T, Tq, nh, dh := f.B, f.T, f.Tq, f.nh, f.dh
+	// Scores and probabilities are [B*nh*Tq, T] so that seqView slices sequences on axis 0.
+	scores := autograd.Empty(dev, B*nh*Tq, T)
+	f.headGemm(dev, false, true, Tq, T, dh, q, k, scores, layQ, layK, layS)
+	probs := autograd.Empty(dev, B*nh*Tq, T)
+	dev.MaskedSoftmax(probs, scores, f.mask, B, nh, Tq, T, f.scale)
 	scores.Release()
 	pd := probs
 	if f.p > 0 {
-		pd = autograd.Empty(dev, B*nh*T, T)
+		pd = autograd.Empty(dev, B*nh*Tq, T)
 		dev.Dropout(pd, probs, f.p, f.seed)
 	}
-	ctx := autograd.Empty(dev, B*T, nh*dh)
-	f.headGemm(dev, false, false, T, dh, T, pd, v, ctx, false, true, true, 0)
+	ctx := autograd.Empty(dev, B*Tq, nh*dh)
+	f.headGemm(dev, false, false, Tq, dh, T, pd, v, ctx, layS, layK, layQ)
 	if pd != probs {
 		pd.Release()
 	}
@@ -100,37 +111,37 @@ func (f *attnFn) Backward(g *autograd.Tensor, in []*autograd.Tensor, _ *autograd
 	defer autograd.SetGradEnabled(prev)
 	q, k, v := in[0], in[1], in[2]
 	dev := g.Device()
-	B, T, nh, dh := f.B, f.T, f.nh, f.dh
+	B, T, Tq, nh, dh := f.B, f.T, f.Tq, f.nh, f.dh
 	out := make([]*autograd.Tensor, 3)
 	if needs[2] {
 		pd := f.probs
 		if f.p > 0 {
-			pd = autograd.Empty(dev, B*nh*T, T)
+			pd = autograd.Empty(dev, B*nh*Tq, T)
 			dev.Dropout(pd, f.probs, f.p, f.seed)
 		}
 		dv := autograd.Empty(dev, B*T, nh*dh)
-		f.headGemm(dev, true, false, T, dh, T, pd, g, dv, false, true, true, 0) // dv = pd^T g
+		f.headGemm(dev, true, false, T, dh, Tq, pd, g, dv, layS, layQ, layK) // dv = pd^T g
 		if pd != f.probs {
 			pd.Release()
 		}
 		out[2] = dv
 	}
 	if needs[0] || needs[1] {
-		dp := autograd.Empty(dev, B*nh*T, T)
-		f.headGemm(dev, false, true, T, T, dh, g, v, dp, true, true, false, 0) // dp = g v^T
+		dp := autograd.Empty(dev, B*nh*Tq, T)
+		f.headGemm(dev, false, true, Tq, T, dh, g, v, dp, layQ, layK, layS) // dp = g v^T
 		if f.p > 0 {
 			dev.Dropout(dp, dp, f.p, f.seed)
 		}
 		ds := dp // the kernel may work in place
-		dev.MaskedSoftmaxBackward(ds, f.probs, dp, f.mask, B, nh, T, T, f.scale)
+		dev.MaskedSoftmaxBackward(ds, f.probs, dp, f.mask, B, nh, Tq, T, f.scale)
 		if needs[0] {
-			dq := autograd.Empty(dev, B*T, nh*dh)
-			f.headGemm(dev, false, false, T, dh, T, ds, k, dq, false, true, true, 0) // dq = ds k
+			dq := autograd.Empty(dev, B*Tq, nh*dh)
+			f.headGemm(dev, false, false, Tq, dh, T, ds, k, dq, layS, layK, layQ) // dq = ds k
 			out[0] = dq
 		}
 		if needs[1] {
 			dk := autograd.Empty(dev, B*T, nh*dh)
-			f.headGemm(dev, true, false, T, dh, T, ds, q, dk, false, true, true, 0) // dk = ds^T q
+			f.headGemm(dev, true, false, T, dh, Tq, ds, q, dk, layS, layQ, layK) // dk = ds^T q
 			out[1] = dk
 		}
 		ds.Release()

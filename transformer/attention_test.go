@@ -54,7 +54,7 @@ func TestFusedAttention(t *testing.T) {
 				if fused {
 					m := &Model{Config: Config{HiddenSize: H, NumAttentionHeads: nh, AttentionProbsDropoutProb: float64(p)}, train: true}
 					m.SetSeed(11)
-					out = m.attention(q, k, v, mask, B, T)
+					out = m.attention(q, k, v, mask, B, T, T)
 				} else {
 					m := &Model{}
 					m.SetSeed(11)
@@ -79,7 +79,7 @@ func TestFusedAttention(t *testing.T) {
 	q := autograd.MustFromSlice(dev, qd, B*T, H)
 	m := &Model{Config: Config{HiddenSize: H, NumAttentionHeads: nh}}
 	var a, b []float32
-	autograd.NoGrad(func() { a = m.attention(q, q, q, nil, B, T).Data() })
+	autograd.NoGrad(func() { a = m.attention(q, q, q, nil, B, T, T).Data() })
 	b = unfusedAttention(q, q, q, nil, B, T, nh, dh, 0, 0).Data()
 	if e := relErr(a, widen(b)); e > 1e-6 {
 		t.Errorf("no-grad: rel err %g", e)

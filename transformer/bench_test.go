@@ -18,7 +18,9 @@ import (
 //
 //	forward: eval mode under NoGrad, classification logits;
 //	train:   train mode (dropout 0.1), forward + cross entropy + backward + optim.AdamW (weight
-//	         decay 0.01 on every parameter, as torch.optim.AdamW's default).
+//	         decay 0.01 on every parameter, as torch.optim.AdamW's default);
+//	train-first: train with EncodeFirst (the last layer on the <s> rows only: same loss and
+//	         gradients, less work; PyTorch/HF have no counterpart).
 //
 // Both report tokens/s (wall clock) and tokens/cpu-s (tokens per second of the process' CPU
 // time, which a shared, loaded machine distorts less); train also reports the process' peak
@@ -75,10 +77,14 @@ func BenchmarkRoberta(b *testing.B) {
 		reportTokens(b, B*T, cpu0)
 	})
 
-	b.Run("base/train/"+threads, func(b *testing.B) {
+	train := func(b *testing.B, first bool) {
 		setup(b)
 		m.SetTrain(true)
 		defer m.SetTrain(false)
+		encode := m.Encode
+		if first {
+			encode = m.EncodeFirst
+		}
 		opt, err := optim.NewAdamW(optim.OneGroup(m.Parameters(), 0.01), optim.AdamConfig{LR: 1e-5})
 		if err != nil {
 			b.Fatal(err)
@@ -87,7 +93,7 @@ func BenchmarkRoberta(b *testing.B) {
 		cpu0 := cpuSeconds()
 		for i := 0; i < b.N; i++ {
 			step.Begin()
-			h, err := m.Encode(batch)
+			h, err := encode(batch)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -109,7 +115,9 @@ func BenchmarkRoberta(b *testing.B) {
 		if hwm := vmHWM(); hwm > 0 {
 			b.ReportMetric(hwm, "peak-RSS-MiB")
 		}
-	})
+	}
+	b.Run("base/train/"+threads, func(b *testing.B) { train(b, false) })
+	b.Run("base/train-first/"+threads, func(b *testing.B) { train(b, true) })
 }
 
 // vmHWM is the process' peak resident set size in MiB from /proc/self/status (0 if unknown).

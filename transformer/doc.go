@@ -6,6 +6,7 @@
 //	m, err := transformer.New(cfg, seed, transformer.WithHeads(transformer.HeadClassifier))
 //	h, err := m.Encode(transformer.Batch{B: b, T: t, InputIDs: ids, Attention: mask})
 //	logits, err := m.ClassifierLogits(h)                           // [B, num_labels]
+//	first, err := m.EncodeFirst(batch)                             // h[:, 0:1, :], cheaper
 //	loss, err := transformer.ClassificationLoss(logits, labels)
 //	mlm, err := m.MLMLoss(h, mlmLabels)                            // -100 = ignored
 //	loss.Backward()                                                // grads on m.Parameters()

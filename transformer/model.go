@@ -310,11 +310,25 @@ func (m *Model) Encode(b Batch) (*autograd.Tensor, error) {
 		return nil, err
 	}
 	var h *autograd.Tensor
-	err := autograd.Catch(func() { h = m.encode(b) })
+	err := autograd.Catch(func() { h = m.encode(b, false) })
 	return h, err
 }
 
-func (m *Model) encode(b Batch) *autograd.Tensor {
+// EncodeFirst returns the last hidden state of the first token (<s>) of every sequence only, as
+// [B, 1, hidden]: the same values as Encode's h[:, 0:1, :], which is all ClassifierLogits reads.
+// The last layer then runs its query, attention output and feed-forward on that one row per
+// sequence (keys and values still cover every token), which saves about 7% of the work of a
+// 12-layer model for classification. Dropout masks differ from Encode's in train mode.
+func (m *Model) EncodeFirst(b Batch) (*autograd.Tensor, error) {
+	if err := b.check(&m.Config); err != nil {
+		return nil, err
+	}
+	var h *autograd.Tensor
+	err := autograd.Catch(func() { h = m.encode(b, true) })
+	return h, err
+}
+
+func (m *Model) encode(b Batch, firstOnly bool) *autograd.Tensor {
 	c := &m.Config
 	H, n := c.HiddenSize, b.B*b.T
 	pad := int32(c.PadTokenID)
@@ -343,23 +357,36 @@ func (m *Model) encode(b Batch) *autograd.Tensor {
 			mask = autograd.MustFromSlice(m.dev, f, b.B, b.T)
 		}
 	}
+	last := len(m.layers) - 1
 	for l := range m.layers {
-		x = m.layerForward(&m.layers[l], x, mask, b.B, b.T)
+		first := firstOnly && l == last
+		x = m.layerForward(&m.layers[l], x, mask, b.B, b.T, first)
 	}
-	_ = n
+	if firstOnly {
+		return autograd.Reshape(x, b.B, 1, H)
+	}
 	return autograd.Reshape(x, b.B, b.T, H)
 }
 
-// layerForward is one post-LN encoder layer on x [B*T, H].
-func (m *Model) layerForward(L *layer, x, mask *autograd.Tensor, B, T int) *autograd.Tensor {
+// layerForward is one post-LN encoder layer on x [B*T, H]. With firstOnly the queries, and so
+// the result, are the first row of every sequence alone ([B, H]).
+func (m *Model) layerForward(L *layer, x, mask *autograd.Tensor, B, T int, firstOnly bool) *autograd.Tensor {
 	c := &m.Config
 	eps := float32(c.LayerNormEps)
-	q := autograd.Linear(x, L.q[0], L.q[1])
+	xq, Tq := x, T
+	if firstOnly {
+		rows := make([]int32, B)
+		for i := range rows {
+			rows[i] = int32(i * T)
+		}
+		xq, Tq = autograd.Embedding(x, rows), 1
+	}
+	q := autograd.Linear(xq, L.q[0], L.q[1])
 	k := autograd.Linear(x, L.k[0], L.k[1])
 	v := autograd.Linear(x, L.v[0], L.v[1])
-	ctx := m.attention(q, k, v, mask, B, T)
+	ctx := m.attention(q, k, v, mask, B, T, Tq)
 	a := m.dropout(autograd.Linear(ctx, L.ao[0], L.ao[1]), c.HiddenDropoutProb)
-	a = autograd.LayerNorm(autograd.Add(a, x), L.aoLN[0], L.aoLN[1], eps)
+	a = autograd.LayerNorm(autograd.Add(a, xq), L.aoLN[0], L.aoLN[1], eps)
 	f := autograd.GELU(autograd.Linear(a, L.inter[0], L.inter[1]))
 	f = m.dropout(autograd.Linear(f, L.out[0], L.out[1]), c.HiddenDropoutProb)
 	return autograd.LayerNorm(autograd.Add(f, a), L.outLN[0], L.outLN[1], eps)

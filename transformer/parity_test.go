@@ -71,6 +71,18 @@ func TestParityForward(t *testing.T) {
 			t.Fatal(err)
 		}
 		check(t, "last_hidden_state", h, f.get(t, "last_hidden_state"), valueTol)
+		// EncodeFirst gives the <s> rows of the same state.
+		first, err := m.EncodeFirst(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref := f.get(t, "last_hidden_state")
+		H := m.Config.HiddenSize
+		var want []float64
+		for s := 0; s < b.B; s++ {
+			want = append(want, ref.F[s*b.T*H:s*b.T*H+H]...)
+		}
+		check(t, "EncodeFirst", first, &fixtureArray{Shape: []int{b.B, 1, H}, F: want}, valueTol)
 		logits, err := m.ClassifierLogits(h)
 		if err != nil {
 			t.Fatal(err)
@@ -97,10 +109,15 @@ func TestParityForward(t *testing.T) {
 func TestParityGradients(t *testing.T) {
 	f := loadFixture(t)
 	b, labels, mlmLabels := fixtureBatch(t, f)
-	for _, which := range []string{"cls", "mlm"} {
-		t.Run(which, func(t *testing.T) {
+	for _, run := range []string{"cls", "cls-first", "mlm"} {
+		t.Run(run, func(t *testing.T) {
+			which := strings.TrimSuffix(run, "-first")
 			m := loadTiny(t)
-			h, err := m.Encode(b)
+			encode := m.Encode
+			if run == "cls-first" {
+				encode = m.EncodeFirst // the last layer on the <s> rows only
+			}
+			h, err := encode(b)
 			if err != nil {
 				t.Fatal(err)
 			}
