@@ -91,12 +91,43 @@ func New(cfg Config, seed uint64, opts ...Option) (*Model, error) {
 		return nil, err
 	}
 	specs := paramSpecs(&cfg, o.heads)
-	data := make([][]float32, len(specs))
+	params, data := newParams(o.dev, specs)
 	for i := range specs {
-		data[i] = make([]float32, numel(specs[i].Shape))
 		initParam(&specs[i], data[i], cfg.InitializerRange, seed)
 	}
-	return build(cfg, o.heads, o.dev, seed, specs, data)
+	if err := upload(params, data); err != nil {
+		return nil, err
+	}
+	return build(cfg, o.heads, o.dev, seed, params), nil
+}
+
+// newParams makes the parameters of specs and returns, for each, the slice to fill: the
+// parameter's own storage when it lives in host memory (no copy), else a new slice that upload
+// sends to the device.
+func newParams(dev autograd.Device, specs []paramSpec) ([]*autograd.Tensor, [][]float32) {
+	params := make([]*autograd.Tensor, len(specs))
+	data := make([][]float32, len(specs))
+	for i, p := range specs {
+		params[i] = autograd.NewParameter(dev, p.Name, p.Shape...)
+		if h, ok := params[i].Host(); ok {
+			data[i] = h
+		} else {
+			data[i] = make([]float32, numel(p.Shape))
+		}
+	}
+	return params, data
+}
+
+func upload(params []*autograd.Tensor, data [][]float32) error {
+	for i, t := range params {
+		if h, ok := t.Host(); ok && len(h) > 0 && &h[0] == &data[i][0] {
+			continue
+		}
+		if err := t.SetData(data[i]); err != nil {
+			return fmt.Errorf("transformer: %s: %w", t.Name(), err)
+		}
+	}
+	return nil
 }
 
 // Load reads an HF model directory (config.json and model.safetensors, or shards listed in
@@ -127,27 +158,24 @@ func Load(path string, opts ...Option) (*Model, LoadReport, error) {
 		o.heads = headsIn(&cfg, src)
 	}
 	specs := paramSpecs(&cfg, o.heads)
-	data := make([][]float32, len(specs))
-	for i := range specs {
-		data[i] = make([]float32, numel(specs[i].Shape))
-	}
+	params, data := newParams(o.dev, specs)
 	rep, err := assignWeights(&cfg, specs, data, src, o.seed)
+	if err == nil {
+		err = upload(params, data)
+	}
 	if err != nil {
+		for _, p := range params {
+			p.Release()
+		}
 		return nil, rep, err
 	}
-	m, err := build(cfg, o.heads, o.dev, o.seed, specs, data)
-	return m, rep, err
+	return build(cfg, o.heads, o.dev, o.seed, params), rep, nil
 }
 
-func build(cfg Config, heads Heads, dev autograd.Device, seed uint64, specs []paramSpec, data [][]float32) (*Model, error) {
-	m := &Model{Config: cfg, Heads: heads, dev: dev, seed: seed, byName: map[string]*autograd.Tensor{}}
-	for i, p := range specs {
-		t := autograd.NewParameter(dev, p.Name, p.Shape...)
-		if err := t.SetData(data[i]); err != nil {
-			return nil, fmt.Errorf("transformer: %s: %w", p.Name, err)
-		}
-		m.params = append(m.params, t)
-		m.byName[p.Name] = t
+func build(cfg Config, heads Heads, dev autograd.Device, seed uint64, params []*autograd.Tensor) *Model {
+	m := &Model{Config: cfg, Heads: heads, dev: dev, seed: seed, byName: map[string]*autograd.Tensor{}, params: params}
+	for _, t := range params {
+		m.byName[t.Name()] = t
 	}
 	g := func(name string) *autograd.Tensor { return m.byName[name] }
 	pair := func(prefix string) [2]*autograd.Tensor {
@@ -174,7 +202,7 @@ func build(cfg Config, heads Heads, dev autograd.Device, seed uint64, specs []pa
 		m.lm.lnW, m.lm.lnB = g("lm_head.layer_norm.weight"), g("lm_head.layer_norm.bias")
 		m.lm.bias = g("lm_head.bias")
 	}
-	return m, nil
+	return m
 }
 
 // Save writes an HF model directory atomically file by file: model.safetensors (float32, HF
