@@ -1,11 +1,13 @@
 package transformer
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/idim-go/idim/autograd"
+	"github.com/idim-go/idim/checkpoint"
 )
 
 func tinyConfig() Config {
@@ -223,4 +225,42 @@ func TestTrainingLowersLoss(t *testing.T) {
 	if !(last < 0.5*first) {
 		t.Errorf("loss %g -> %g after 30 steps", first, last)
 	}
+}
+
+// A sharded HF directory (model.safetensors.index.json) with BF16 weights and bare-RobertaModel
+// names loads too.
+func TestLoadShardedBF16(t *testing.T) {
+	m, _ := New(tinyConfig(), 8, WithHeads(HeadMLM))
+	var ts []checkpoint.Tensor
+	for _, p := range m.Parameters() {
+		name := strings.TrimPrefix(p.Name(), "roberta.")
+		ts = append(ts, checkpoint.Tensor{Name: name, Shape: p.Shape(), Data: p.Data(), DType: checkpoint.BF16})
+	}
+	cfg, _ := m.Config.Marshal()
+	dir := t.TempDir()
+	if err := checkpoint.WriteDir(dir, json.RawMessage(cfg), ts, &checkpoint.DirOptions{MaxShardBytes: 4096}); err != nil {
+		t.Fatal(err)
+	}
+	l, rep, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Heads != HeadMLM || len(rep.Initialized)+len(rep.Unused) != 0 {
+		t.Errorf("heads %v, report %v", l.Heads, rep)
+	}
+	for i, p := range m.Parameters() {
+		want, got := p.Data(), l.Parameters()[i].Data()
+		for j := range want {
+			if d := float64(got[j] - want[j]); d > 1e-2*float64(abs32(want[j]))+1e-30 || -d > 1e-2*float64(abs32(want[j]))+1e-30 {
+				t.Fatalf("%s[%d] = %g, want %g (BF16)", p.Name(), j, got[j], want[j])
+			}
+		}
+	}
+}
+
+func abs32(x float32) float32 {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
