@@ -40,26 +40,18 @@ func Adam(param, grad, m, v []float32, p AdamParams) {
 }
 
 func adamRange(t *task, lo, hi int) {
-	param := t.dst[lo:hi]
-	grad := t.a[lo:hi]
-	m := t.b[lo:hi]
-	v := t.c[lo:hi]
-	lr, b1, b2, eps, wd, gs := t.f0, t.f1, t.f2, t.f3, t.f4, t.f5
+	b1, b2 := t.f1, t.f2
 	bc1 := float32(1 - math.Pow(float64(b1), float64(t.k)))
 	bc2 := float32(1 - math.Pow(float64(b2), float64(t.k)))
-	step := lr / bc1
-	rbc2 := 1 / bc2
-	for i, w := range param {
-		g := gs * grad[i]
-		if !t.flag {
-			g += wd * w
-		}
-		mi := b1*m[i] + (1-b1)*g
-		vi := b2*v[i] + (1-b2)*g*g
-		m[i], v[i] = mi, vi
-		if t.flag {
-			w -= lr * wd * w
-		}
-		param[i] = w - step*mi/(float32(math.Sqrt(float64(vi*rbc2)))+eps)
+	c := adamConsts{
+		gs: t.f5, wd: t.f4, b1: b1, c1: 1 - b1, b2: b2, c2: 1 - b2,
+		lrwd: t.f0 * t.f4, step: t.f0 / bc1, rbc2: 1 / bc2, eps: t.f3,
 	}
+	adamSpan(t.dst[lo:hi], t.a[lo:hi], t.b[lo:hi], t.c[lo:hi], &c, t.flag)
+}
+
+// adamConsts are the per-step scalars of the Adam loop, in the layout the
+// assembly reads (ten float32 values).
+type adamConsts struct {
+	gs, wd, b1, c1, b2, c2, lrwd, step, rbc2, eps float32
 }

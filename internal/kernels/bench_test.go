@@ -138,3 +138,22 @@ func BenchmarkReduceCols(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkAdam(b *testing.B) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	n := 1 << 16
+	p, g, m, v := randSlice(rng, n, 1), randSlice(rng, n, 1), randSlice(rng, n, 1), randSlice(rng, n, 1)
+	for i := range v {
+		v[i] *= v[i]
+	}
+	prm := AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01, Decoupled: true, Step: 10}
+	for _, im := range cpu.Impls() {
+		b.Run(im.Name+"/n=65536", func(b *testing.B) {
+			defer im.Select()()
+			b.SetBytes(int64(16 * n))
+			for b.Loop() {
+				Adam(p, g, m, v, prm)
+			}
+		})
+	}
+}
