@@ -71,6 +71,14 @@ func TestParityForward(t *testing.T) {
 			t.Fatal(err)
 		}
 		check(t, "last_hidden_state", h, f.get(t, "last_hidden_state"), valueTol)
+		// Without token type ids (all 0) the state is the same.
+		b0 := b
+		b0.TokenType = nil
+		h0, err := m.Encode(b0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, "last_hidden_state (no token types)", h0, f.get(t, "last_hidden_state"), valueTol)
 		// EncodeFirst gives the <s> rows of the same state.
 		first, err := m.EncodeFirst(b)
 		if err != nil {
