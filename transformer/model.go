@@ -15,7 +15,8 @@ import (
 // checkpoint loads name by name and any set of them can be trained (or wrapped by a projection).
 //
 // A model is in eval mode (dropout off) until SetTrain(true). Gradients flow whenever recording is
-// on; wrap inference in autograd.NoGrad.
+// on; wrap inference in autograd.NoGrad. Like autograd's graph building, a model is used from one
+// goroutine at a time (the kernels run in parallel internally).
 type Model struct {
 	Config Config
 	Heads  Heads
