@@ -157,3 +157,19 @@ func BenchmarkAdam(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkLayerNormRows(b *testing.B) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	rows, n := 1024, 768
+	x, g, be := randSlice(rng, rows*n, 1), randSlice(rng, n, 1), randSlice(rng, n, 1)
+	y, mean, rstd := make([]float32, rows*n), make([]float32, rows), make([]float32, rows)
+	for _, im := range cpu.Impls() {
+		b.Run(im.Name+"/1024x768", func(b *testing.B) {
+			defer im.Select()()
+			b.SetBytes(int64(8 * rows * n))
+			for b.Loop() {
+				LayerNorm(y, mean, rstd, x, g, be, rows, n, 1e-5)
+			}
+		})
+	}
+}

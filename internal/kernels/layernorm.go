@@ -19,45 +19,50 @@ func LayerNorm(y, mean, rstd, x, gamma, beta []float32, rows, n int, eps float32
 func layerNormRows(t *task, lo, hi int) {
 	n := t.n
 	for r := lo; r < hi; r++ {
-		x := t.a[r*n : r*n+n]
-		y := t.dst[r*n : r*n+n]
-		var s float64
-		for _, v := range x {
-			s += float64(v)
+		t.d[r], t.e[r] = layerNormRow(t.dst[r*n:r*n+n], t.a[r*n:r*n+n], t.b, t.c, t.f0)
+	}
+}
+
+// layerNormRowGeneric normalises one row and returns its mean and rstd.
+func layerNormRowGeneric(y, x, g, b []float32, eps float32) (mean, rstd float32) {
+	n := len(y)
+	x = x[:n]
+	var s float64
+	for _, v := range x {
+		s += float64(v)
+	}
+	mu := s / float64(n)
+	var q float64
+	for _, v := range x {
+		d := float64(v) - mu
+		q += d * d
+	}
+	rs := 1 / math.Sqrt(q/float64(n)+float64(eps))
+	// The normalisation itself runs in float64 too: with a large mean and
+	// a small spread, x - mean in float32 would lose digits.
+	switch {
+	case g != nil && b != nil:
+		g, b = g[:n], b[:n]
+		for j, v := range x {
+			y[j] = float32((float64(v)-mu)*rs*float64(g[j]) + float64(b[j]))
 		}
-		mu := s / float64(n)
-		var q float64
-		for _, v := range x {
-			d := float64(v) - mu
-			q += d * d
+	case g != nil:
+		g = g[:n]
+		for j, v := range x {
+			y[j] = float32((float64(v) - mu) * rs * float64(g[j]))
 		}
-		rs := 1 / math.Sqrt(q/float64(n)+float64(t.f0))
-		t.d[r], t.e[r] = float32(mu), float32(rs)
-		// The normalisation itself runs in float64 too: with a large mean
-		// and a small spread, x - mean in float32 would lose digits.
-		switch {
-		case t.b != nil && t.c != nil:
-			g, b := t.b[:n], t.c[:n]
-			for j, v := range x {
-				y[j] = float32((float64(v)-mu)*rs*float64(g[j]) + float64(b[j]))
-			}
-		case t.b != nil:
-			g := t.b[:n]
-			for j, v := range x {
-				y[j] = float32((float64(v) - mu) * rs * float64(g[j]))
-			}
-		default:
-			for j, v := range x {
-				y[j] = float32((float64(v) - mu) * rs)
-			}
-			if t.c != nil {
-				b := t.c[:n]
-				for j := range y {
-					y[j] += b[j]
-				}
+	default:
+		for j, v := range x {
+			y[j] = float32((float64(v) - mu) * rs)
+		}
+		if b != nil {
+			b = b[:n]
+			for j := range y {
+				y[j] += b[j]
 			}
 		}
 	}
+	return float32(mu), float32(rs)
 }
 
 // LayerNormBackward is the gradient of LayerNorm. With xhat = (x-mean)*rstd

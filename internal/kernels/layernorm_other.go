@@ -1,0 +1,7 @@
+//go:build !amd64 || !gc || purego
+
+package kernels
+
+func layerNormRow(y, x, g, b []float32, eps float32) (mean, rstd float32) {
+	return layerNormRowGeneric(y, x, g, b, eps)
+}
