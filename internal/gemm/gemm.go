@@ -12,7 +12,7 @@
 // The implementation is a packed GEMM in the style of GotoBLAS and BLIS: op(B)
 // is packed into kc x nr column slivers and op(A) into mr x kc row slivers
 // (the packing absorbs both transposes), and an assembly micro-kernel
-// (AVX-512 12x32, AVX2 6x16, NEON 8x8, or a Go 4x4 fallback) multiplies one
+// (AVX-512 12x32, AVX2 6x16, NEON 8x12, or a Go 4x4 fallback) multiplies one
 // sliver pair into an mr x nr tile of C, applying alpha and beta as it writes
 // the tile back. Work is split over the internal/cpu worker pool.
 package gemm
