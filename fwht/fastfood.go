@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/idim-go/idim/internal/cpu"
 )
@@ -31,13 +33,35 @@ import (
 // platform (a test pins one projection and CI runs it under arm64 too):
 //   - B_j is bit j%64 of a keyed splitmix64 hash of j/64, recomputed on every
 //     call (no memory);
-//   - G_k is drawn once by Marsaglia's polar method from keyed hashes of k,
-//     with a portable logarithm, and kept as float32: 4 bytes per padded
-//     element, the only per-element memory;
+//   - G_k is regenerated inside the permutation pass from a keyed
+//     counter-based hash of k (the k-th output of a splitmix64 stream),
+//     so it needs no memory: with h that 64-bit hash, S the sum of its 8
+//     bytes and b its lowest bit, G_k = (2 (S + b) - 2041) / sqrt(174763).
+//     S is Irwin-Hall(8)-like (a sum of 8 independent uniform bytes), so
+//     G_k is an odd multiple of 1/418, symmetric (complementing h negates
+//     it), never 0, of mean 0 and variance exactly 1, fourth moment 2.85
+//     against a Gaussian's 3, P(|G_k| > 3) = 0.0017 against 0.0027 and
+//     bounded by 4.88. This is adequate because Fastfood only needs a
+//     random diagonal of N(0,1)-like magnitudes: the scale divides by the
+//     exact ||G||, and P's second moments over B and Pi (unit columns in
+//     expectation, near-orthogonality) depend on G only through ||G|| (up
+//     to O(1/L) terms), which concentrates for any finite-variance G; the
+//     light tail only narrows the spread of column norms;
 //   - Pi is a 3-round Feistel network on log2(L) bits, a bijection that needs
 //     no table of L entries; each round depends on one half of the bits, so
 //     its values are tabulated: 4 (2^(1+floor(lg/2)) + 2^ceil(lg/2)) bytes in
 //     all, 12 KiB at L = 2^20 (0.012 bytes per element).
+//
+// The kernels multiply by the integer 2 (S + b) - 2041 (exact in float32);
+// the constant 1/sqrt(174763) cancels in G/||G||, and the scale uses the
+// norm of those integers, summed exactly (int64) at construction. Per-element state: 0 bytes
+// (StateBytes reports the struct and the tables). Storing G as bf16 (2
+// bytes per padded element, 3.5 per RoBERTa parameter) was the fallback;
+// the regeneration costs about 1.05x on the AVX-512 permutation pass,
+// whose random gather dominates, so storing would buy little (a stored G
+// at best saves that, reading 2 bytes where the float32 G read 4). Without
+// AVX-512 the pass is scalar Go and the hash makes it about 1.5-1.9x
+// slower (docs/bench/fwht.md).
 //
 // Apply and ApplyT need a caller-provided scratch of ScratchLen() = 2L
 // float32, which may be shared by every Fastfood of at most that size; they
@@ -49,9 +73,9 @@ import (
 type Fastfood struct {
 	d, n, l int
 	lg      int
-	g       []float32 // G, L entries
+	gz0     uint64    // splitmix64 counter of G_0 (see gOf)
 	scale   float32   // 1 / (||G|| sqrt(n))
-	normG   float64
+	normG   float64   // ||G|| of the integer-valued G the kernels use
 	bkey    uint64    // key of the B signs
 	fk      [3]uint64 // Feistel round keys
 	// Feistel round outputs, already masked: rt[0], rt[2] indexed by the
@@ -63,9 +87,10 @@ type Fastfood struct {
 
 // NewFastfood builds the projection from R^d to R^n named by (seed, key);
 // the same arguments always give the same projection, on every platform.
-// d and n must be in [1, 2^31]. It allocates the 4L bytes of G and a few KiB
-// of permutation tables, and takes about 50 ns per padded element (drawing
-// G, split over the internal/cpu pool), so a caller should build each projection once and keep it.
+// d and n must be in [1, 2^31]. It allocates a few KiB of permutation
+// tables and takes a few ns per padded element (one pass regenerating G for
+// ||G||, split over the internal/cpu pool), so a caller should build each
+// projection once and keep it.
 func NewFastfood(seed uint64, key string, d, n int) (*Fastfood, error) {
 	if d < 1 || n < 1 {
 		return nil, fmt.Errorf("fwht.NewFastfood(key %q): dimensions d=%d, n=%d must be at least 1", key, d, n)
@@ -78,7 +103,7 @@ func NewFastfood(seed uint64, key string, d, n int) (*Fastfood, error) {
 	lg := bits.Len(uint(m - 1))
 	l := 1 << lg
 	base := mix64(seed ^ mix64(fnv64(key)^0x6a09e667f3bcc908))
-	f := &Fastfood{d: d, n: n, l: l, lg: lg, g: make([]float32, l)}
+	f := &Fastfood{d: d, n: n, l: l, lg: lg}
 	f.bkey = mix64(base ^ 0xb5ad4eceda1ce2a9)
 	for r := range f.fk {
 		f.fk[r] = mix64(base ^ uint64(r+1)*0x9e3779b97f4a7c15)
@@ -98,17 +123,12 @@ func NewFastfood(seed uint64, key string, d, n int) (*Fastfood, error) {
 			f.rt[r][v] = feistelF(uint32(v), f.fk[r]) & mask
 		}
 	}
-	gkey := mix64(base ^ 0x243f6a8885a308d3)
-	cpu.Parallel(l, 1<<14, 0, &gaussTask{g: f.g, key: gkey})
-	var ss float64 // in index order: the same on every platform and pool size
-	for _, g := range f.g {
-		v := float64(g)
-		ss += float64(v * v)
-	}
-	f.normG = math.Sqrt(ss)
-	if f.normG == 0 { // L = 1 and G_0 rounded to 0: practically impossible
-		f.normG = 1
-	}
+	f.gz0 = mix64(base^0x243f6a8885a308d3) + golden
+	// ||G||^2 is an integer below 2041^2 2^31 < 2^63, summed exactly (so in
+	// any order) over the values the kernels regenerate.
+	ss := &gNormTask{z0: f.gz0}
+	cpu.Parallel(l, 1<<14, 0, ss)
+	f.normG = math.Sqrt(float64(ss.sum.Load())) // G_k is odd, never 0
 	f.scale = float32(1 / (f.normG * math.Sqrt(float64(n))))
 	return f, nil
 }
@@ -229,8 +249,35 @@ func (f *Fastfood) Perm(k int) int {
 	return int(f.perm(uint32(k)))
 }
 
-// G returns the diagonal G (L entries, read-only).
-func (f *Fastfood) G() []float32 { return f.g }
+// G returns a new slice holding the diagonal G (L entries): G_k =
+// gInt(k) / sqrt(174763), of mean 0 and variance 1 (see gHash). The
+// kernels multiply by gInt(k) itself; the constant cancels in P, whose
+// scale is 1/(||gInt|| sqrt(n)). G allocates 4L bytes: it is for tests and
+// for callers that build P densely.
+func (f *Fastfood) G() []float32 {
+	g := make([]float32, f.l)
+	c := 1 / math.Sqrt(gVar)
+	for k := range g {
+		g[k] = float32(float64(f.gInt(k)) * c)
+	}
+	return g
+}
+
+// StateBytes returns the memory this Fastfood holds: the struct and the
+// Feistel round tables, nothing per element (12 KiB, 0.012 bytes per
+// element, at L = 2^20).
+func (f *Fastfood) StateBytes() int64 {
+	b := int64(unsafe.Sizeof(*f))
+	for _, t := range f.rt {
+		b += 4 * int64(cap(t))
+	}
+	return b
+}
+
+// gInt returns the integer-valued G_k the kernels use, as float32 (exact).
+func (f *Fastfood) gInt(k int) float32 {
+	return gOf(f.gz0 + uint64(k)*golden)
+}
 
 // perm is a 3-round Feistel network on lg bits (a pseudorandom permutation
 // by Luby and Rackoff's theorem), split into hi (lg/2 bits) and lo (the
@@ -262,15 +309,20 @@ func feistelF(v uint32, key uint64) uint32 {
 	return uint32(z >> 32)
 }
 
-type gaussTask struct {
-	g   []float32
-	key uint64
+type gNormTask struct {
+	z0  uint64
+	sum atomic.Int64
 }
 
-func (t *gaussTask) Run(_, lo, hi int) {
+func (t *gNormTask) Run(_, lo, hi int) {
+	var s int64
+	z := t.z0 + uint64(lo)*golden
 	for k := lo; k < hi; k++ {
-		t.g[k] = float32(gaussian(t.key, uint64(k)))
+		g := int64(gOf(z))
+		s += g * g
+		z += golden
 	}
+	t.sum.Add(s)
 }
 
 type permTask struct {
@@ -291,7 +343,6 @@ func (f *Fastfood) permute(dst, src []float32, threads int, transpose bool) {
 }
 
 func (f *Fastfood) permuteRange(dst, src []float32, lo, hi int, transpose bool) {
-	g := f.g[:f.l]
 	dst, src = dst[:f.l], src[:f.l]
 	t0, t1, t2 := f.permTables()
 	lb, mb, ma := f.lb&31, f.mb, f.ma
@@ -303,19 +354,22 @@ func (f *Fastfood) permuteRange(dst, src []float32, lo, hi int, transpose bool) 
 		if k%16 == 0 {
 			k += f.permRowSIMD(dst, src, k, end-k, h, r0, transpose)
 		}
+		z := f.gz0 + uint64(k)*golden
 		if transpose {
 			for ; k < end; k++ {
 				l1 := (uint32(k) & mb) ^ r0
 				h2 := h ^ t1[l1&mb]
 				l3 := l1 ^ t2[h2&ma]
-				dst[h2<<lb|l3] = g[k] * src[k]
+				dst[h2<<lb|l3] = gOf(z) * src[k]
+				z += golden
 			}
 		} else {
 			for ; k < end; k++ {
 				l1 := (uint32(k) & mb) ^ r0
 				h2 := h ^ t1[l1&mb]
 				l3 := l1 ^ t2[h2&ma]
-				dst[k] = g[k] * src[h2<<lb|l3]
+				dst[k] = gOf(z) * src[h2<<lb|l3]
+				z += golden
 			}
 		}
 	}
@@ -333,47 +387,33 @@ func fnv64(s string) uint64 {
 
 // mix64 is the splitmix64 finaliser, a bijective 64-bit hash.
 func mix64(z uint64) uint64 {
-	z += 0x9e3779b97f4a7c15
-	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
-	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return fmix64(z + golden)
+}
+
+const (
+	golden = 0x9e3779b97f4a7c15
+	mixM1  = 0xbf58476d1ce4e5b9
+	mixM2  = 0x94d049bb133111eb
+	// gVar is the variance of gOf over uniform 64-bit hashes:
+	// 4 Var(S) + 4 E[(S - 1020)(2 b - 1)] + 1 = 4 * 43690 + 2 + 1.
+	gVar = 174763
+)
+
+// fmix64 is splitmix64's output function (without the counter step).
+func fmix64(z uint64) uint64 {
+	z = (z ^ z>>30) * mixM1
+	z = (z ^ z>>27) * mixM2
 	return z ^ z>>31
 }
 
-// gaussian returns the k-th N(0,1) value of stream key by Marsaglia's polar
-// method on hashed counters. It uses only correctly rounded operations and
-// explicit roundings (no fused multiply-add), so it is the same on every
-// platform.
-func gaussian(key, k uint64) float64 {
-	for attempt := uint64(0); ; attempt++ {
-		z := mix64(key ^ mix64(k<<8|attempt))
-		u := float64(int64(z>>32)-1<<31)*0x1p-31 + 0x1p-32 // (-1, 1)
-		v := float64(int64(z&(1<<32-1))-1<<31)*0x1p-31 + 0x1p-32
-		s := float64(u*u) + float64(v*v)
-		if s >= 1 || s == 0 {
-			continue
-		}
-		return u * math.Sqrt(float64(-2*portableLog(s))/s)
-	}
-}
-
-// portableLog is the natural logarithm of x > 0 (normal) to about 1 ulp,
-// computed with explicit roundings only: x = m 2^e with m in [sqrt(1/2),
-// sqrt(2)), log m = 2 atanh(s), s = (m-1)/(m+1), |s| < 0.172.
-func portableLog(x float64) float64 {
-	fr, e := math.Frexp(x) // x = fr 2^e, fr in [0.5, 1)
-	if fr < math.Sqrt2/2 {
-		fr *= 2
-		e--
-	}
-	s := (fr - 1) / (fr + 1)
-	s2 := float64(s * s)
-	// 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...); s^2 < 0.0295, 12 terms.
-	var sum float64
-	for i := 23; i >= 3; i -= 2 {
-		sum = float64(sum*s2) + 1/float64(i)
-	}
-	sum = float64(sum * s2)
-	lm := 2*s + float64(float64(2*s)*sum)
-	const ln2Hi, ln2Lo = 6.93147180369123816490e-01, 1.90821492927058770002e-10
-	return float64(float64(e)*ln2Hi) + (float64(float64(e)*ln2Lo) + lm)
+// gOf is G's value, before the constant scale, for the counter z (G_k has
+// counter gz0 + k golden, i.e. it is the k-th splitmix64 output of its
+// stream): with h = fmix64(z), S the sum of h's 8 bytes and b its lowest
+// bit, gOf = 2 (S + b) - 2041, an odd integer in [-2041, 2041], returned
+// as float32 (exactly). See the package doc for the distribution.
+func gOf(z uint64) float32 {
+	h := fmix64(z)
+	s := h&0x00ff00ff00ff00ff + h>>8&0x00ff00ff00ff00ff // 4 sums of 2 bytes
+	s = s * 0x0001000100010001 >> 48                    // S, at most 2040
+	return float32(int32(2*(s+h&1)) - 2041)
 }

@@ -5,10 +5,10 @@ package fwht
 import "github.com/idim-go/idim/internal/cpu"
 
 //go:noescape
-func permGatherAVX512(dst, src, gs *float32, t1, t2 *uint32, lo, count, h, r0, lb int)
+func permGatherAVX512(dst, src *float32, gz uint64, t1, t2 *uint32, lo, count, h, r0, lb int)
 
 //go:noescape
-func permScatterAVX512(dst, src, gs *float32, t1, t2 *uint32, lo, count, h, r0, lb int)
+func permScatterAVX512(dst, src *float32, gz uint64, t1, t2 *uint32, lo, count, h, r0, lb int)
 
 // permRowSIMD does the first count&^15 elements of one row segment of
 // permuteRange (k = h<<lb | lo, ...) and returns how many it did; k must be
@@ -20,12 +20,11 @@ func (f *Fastfood) permRowSIMD(dst, src []float32, k, count int, h, r0 uint32, t
 	}
 	_ = dst[f.l-1]
 	_ = src[f.l-1]
-	_ = f.g[k+c-1]
 	lo := k & int(f.mb)
 	if transpose {
-		permScatterAVX512(&dst[0], &src[k], &f.g[k], &f.rt[1][0], &f.rt[2][0], lo, c, int(h), int(r0), int(f.lb))
+		permScatterAVX512(&dst[0], &src[k], f.gz0+uint64(k)*golden, &f.rt[1][0], &f.rt[2][0], lo, c, int(h), int(r0), int(f.lb))
 	} else {
-		permGatherAVX512(&dst[k], &src[0], &f.g[k], &f.rt[1][0], &f.rt[2][0], lo, c, int(h), int(r0), int(f.lb))
+		permGatherAVX512(&dst[k], &src[0], f.gz0+uint64(k)*golden, &f.rt[1][0], &f.rt[2][0], lo, c, int(h), int(r0), int(f.lb))
 	}
 	return c
 }

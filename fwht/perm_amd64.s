@@ -20,6 +20,16 @@ DATA iota16<>+56(SB)/4, $14
 DATA iota16<>+60(SB)/4, $15
 GLOBL iota16<>(SB), RODATA|NOPTR, $64
 
+DATA iotaq2<>+0(SB)/8, $0
+DATA iotaq2<>+8(SB)/8, $2
+DATA iotaq2<>+16(SB)/8, $4
+DATA iotaq2<>+24(SB)/8, $6
+DATA iotaq2<>+32(SB)/8, $8
+DATA iotaq2<>+40(SB)/8, $10
+DATA iotaq2<>+48(SB)/8, $12
+DATA iotaq2<>+56(SB)/8, $14
+GLOBL iotaq2<>(SB), RODATA|NOPTR, $64
+
 // Z8 = pi(k) for the 16 k of this row whose low halves are in Z0 (see
 // Fastfood.perm): l1 = lo^r0, h2 = h^t1[l1], l3 = l1^t2[h2], pi = h2<<lb | l3.
 // lo is a multiple of 16, so the 16 values l1 are the 16 consecutive table
@@ -37,12 +47,70 @@ GLOBL iota16<>(SB), RODATA|NOPTR, $64
 	VPSLLVD Z3, Z6, Z8 \
 	VPORD Z7, Z8, Z8
 
+// G_k for 16 consecutive k (see gOf), from the splitmix64 counters of the
+// even elements (Z11) and the odd ones (Z12): Z11/Z12 hold 8 qword
+// counters each, so the two 8-lane hashes interleave into the 16 dword
+// lanes of Z20 by a shift and an or. h = fmix64(z), G = 2 (S + (h&1)) -
+// 2041 with S the sum of h's bytes (VPSADBW against zero). Set-up (GSETUP,
+// DX = counter of the first element): Z13 = 16 golden, Z14, Z15 = the
+// multipliers, Z16 = 0, Z17 = qword 1, Z18 = dword 2041. Temporaries
+// Z19, Z21, Z22. The counters advance by 16 elements.
+#define GSETUP \
+	VPBROADCASTQ DX, Z11 \
+	MOVQ         $0x9e3779b97f4a7c15, AX \
+	VPBROADCASTQ AX, Z19 \
+	VPMULLQ      iotaq2<>(SB), Z19, Z20 \
+	VPADDQ       Z20, Z11, Z11 \
+	VPADDQ       Z19, Z11, Z12 \
+	MOVQ         $0xe3779b97f4a7c150, AX \
+	VPBROADCASTQ AX, Z13 \
+	MOVQ         $0xbf58476d1ce4e5b9, AX \
+	VPBROADCASTQ AX, Z14 \
+	MOVQ         $0x94d049bb133111eb, AX \
+	VPBROADCASTQ AX, Z15 \
+	VPXORQ       Z16, Z16, Z16 \
+	MOVQ         $1, AX \
+	VPBROADCASTQ AX, Z17 \
+	MOVL         $2041, AX \
+	VPBROADCASTD AX, Z18
+
+#define GVAL \
+	VPSRLQ    $30, Z11, Z19 \
+	VPSRLQ    $30, Z12, Z20 \
+	VPXORQ    Z11, Z19, Z19 \
+	VPXORQ    Z12, Z20, Z20 \
+	VPMULLQ   Z14, Z19, Z19 \
+	VPMULLQ   Z14, Z20, Z20 \
+	VPSRLQ    $27, Z19, Z21 \
+	VPSRLQ    $27, Z20, Z22 \
+	VPXORQ    Z21, Z19, Z19 \
+	VPXORQ    Z22, Z20, Z20 \
+	VPMULLQ   Z15, Z19, Z19 \
+	VPMULLQ   Z15, Z20, Z20 \
+	VPSRLQ    $31, Z19, Z21 \
+	VPSRLQ    $31, Z20, Z22 \
+	VPXORQ    Z21, Z19, Z19 \
+	VPXORQ    Z22, Z20, Z20 \
+	VPSADBW   Z16, Z19, Z21 \
+	VPSADBW   Z16, Z20, Z22 \
+	VPANDQ    Z17, Z19, Z19 \
+	VPANDQ    Z17, Z20, Z20 \
+	VPADDQ    Z21, Z19, Z19 \
+	VPADDQ    Z22, Z20, Z20 \
+	VPSLLQ    $32, Z20, Z20 \
+	VPORQ     Z19, Z20, Z20 \
+	VPADDD    Z20, Z20, Z20 \
+	VPSUBD    Z18, Z20, Z20 \
+	VCVTDQ2PS Z20, Z20 \
+	VPADDQ    Z13, Z11, Z11 \
+	VPADDQ    Z13, Z12, Z12
+
 // Set-up (both functions): Z0 = lo + lane, Z1 = r0, Z2 = h, Z3 = lb,
 // Z4 = 16, Z10 = lane ^ (r0&15), CX = count/16.
 TEXT ·permGatherAVX512(SB), NOSPLIT, $0-80
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
-	MOVQ gs+16(FP), DX
+	MOVQ gz+16(FP), DX
 	MOVQ t1+24(FP), R8
 	MOVQ t2+32(FP), R9
 	MOVQ lo+40(FP), AX
@@ -61,6 +129,7 @@ TEXT ·permGatherAVX512(SB), NOSPLIT, $0-80
 	VPBROADCASTD R12, Z3
 	MOVL $16, AX
 	VPBROADCASTD AX, Z4
+	GSETUP
 	SHRQ $4, CX
 	JZ pg_done
 
@@ -68,9 +137,9 @@ pg_loop:
 	PERM_INDEX
 	KXNORW     K1, K1, K1
 	VGATHERDPS (SI)(Z8*4), K1, Z9
-	VMULPS     (DX), Z9, Z9
+	GVAL
+	VMULPS     Z20, Z9, Z9
 	VMOVUPS    Z9, (DI)
-	ADDQ       $64, DX
 	ADDQ       $64, DI
 	VPADDD     Z4, Z0, Z0
 	DECQ       CX
@@ -80,12 +149,12 @@ pg_done:
 	VZEROUPPER
 	RET
 
-// func permScatterAVX512(dst, src, gs *float32, t1, t2 *uint32, lo, count, h, r0, lb int)
-// for i := 0; i < count; i++ { dst[pi(k0+i)] = gs[i] * src[i] }, k0 = h<<lb | lo.
+// func permScatterAVX512(dst, src *float32, gz uint64, t1, t2 *uint32, lo, count, h, r0, lb int)
+// for i := 0; i < count; i++ { dst[pi(k0+i)] = G_{k0+i} src[i] }, k0 = h<<lb | lo.
 TEXT ·permScatterAVX512(SB), NOSPLIT, $0-80
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
-	MOVQ gs+16(FP), DX
+	MOVQ gz+16(FP), DX
 	MOVQ t1+24(FP), R8
 	MOVQ t2+32(FP), R9
 	MOVQ lo+40(FP), AX
@@ -104,16 +173,16 @@ TEXT ·permScatterAVX512(SB), NOSPLIT, $0-80
 	VPBROADCASTD R12, Z3
 	MOVL $16, AX
 	VPBROADCASTD AX, Z4
+	GSETUP
 	SHRQ $4, CX
 	JZ ps_done
 
 ps_loop:
 	PERM_INDEX
-	VMOVUPS     (SI), Z9
-	VMULPS      (DX), Z9, Z9
+	GVAL
+	VMULPS      (SI), Z20, Z9
 	KXNORW      K1, K1, K1
 	VSCATTERDPS Z9, K1, (DI)(Z8*4)
-	ADDQ        $64, DX
 	ADDQ        $64, SI
 	VPADDD      Z4, Z0, Z0
 	DECQ        CX
