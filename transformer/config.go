@@ -21,6 +21,7 @@ type Config struct {
 	HiddenAct                 string            `json:"hidden_act"`
 	HiddenDropoutProb         float64           `json:"hidden_dropout_prob"`
 	AttentionProbsDropoutProb float64           `json:"attention_probs_dropout_prob"`
+	ClassifierDropout         *float64          `json:"classifier_dropout,omitempty"` // nil: hidden_dropout_prob
 	MaxPositionEmbeddings     int               `json:"max_position_embeddings"`
 	TypeVocabSize             int               `json:"type_vocab_size"`
 	InitializerRange          float64           `json:"initializer_range"`
@@ -170,7 +171,8 @@ func (c *Config) Validate() error {
 	for _, p := range []struct {
 		name string
 		v    float64
-	}{{"hidden_dropout_prob", c.HiddenDropoutProb}, {"attention_probs_dropout_prob", c.AttentionProbsDropoutProb}} {
+	}{{"hidden_dropout_prob", c.HiddenDropoutProb}, {"attention_probs_dropout_prob", c.AttentionProbsDropoutProb},
+		{"classifier_dropout", c.classifierDropout()}} {
 		if !(p.v >= 0 && p.v < 1) {
 			return bad(p.name, "must be in [0, 1), got %g", p.v)
 		}
@@ -193,6 +195,15 @@ func (c *Config) Validate() error {
 		return bad("problem_type", "regression needs num_labels 1, got %d", c.NumLabels)
 	}
 	return nil
+}
+
+// classifierDropout is the dropout of the classification head: classifier_dropout when set, else
+// hidden_dropout_prob (HF's RobertaClassificationHead).
+func (c *Config) classifierDropout() float64 {
+	if c.ClassifierDropout != nil {
+		return *c.ClassifierDropout
+	}
+	return c.HiddenDropoutProb
 }
 
 // MaxSeqLen is the longest sequence the position embeddings allow: positions start at

@@ -37,6 +37,13 @@ func TestParseConfigDefaults(t *testing.T) {
 	if err != nil || c.NumLabels != 4 {
 		t.Errorf("num_labels from id2label: %d, %v", c.NumLabels, err)
 	}
+	if c.classifierDropout() != 0.1 {
+		t.Errorf("classifier dropout defaults to hidden_dropout_prob, got %g", c.classifierDropout())
+	}
+	c, err = ParseConfig([]byte(`{"classifier_dropout":0.3}`))
+	if err != nil || c.classifierDropout() != 0.3 {
+		t.Errorf("classifier_dropout: %v", err)
+	}
 	c, err = ParseConfig([]byte(`{"num_labels":1}`))
 	if err != nil || !c.Regression() {
 		t.Errorf("num_labels 1 is regression: %v %v", c.Regression(), err)
@@ -53,6 +60,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{`{"pad_token_id":600000}`, "pad_token_id"},
 		{`{"layer_norm_eps":0}`, "layer_norm_eps"},
 		{`{"hidden_dropout_prob":1.5}`, "hidden_dropout_prob"},
+		{`{"classifier_dropout":-0.1}`, "classifier_dropout"},
 		{`{"num_labels":3,"id2label":{"0":"a","1":"b"}}`, "num_labels"},
 		{`{"id2label":{"0":"a","x":"b"}}`, "id2label"},
 		{`{"vocab_size":"many"}`, "vocab_size"},

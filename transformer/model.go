@@ -431,9 +431,10 @@ func (m *Model) ClassifierLogits(h *autograd.Tensor) (*autograd.Tensor, error) {
 	err := autograd.Catch(func() {
 		B, H := h.Dim(0), m.Config.HiddenSize
 		x := autograd.Reshape(autograd.Slice(h, 1, 0, 1), B, H)
-		x = m.dropout(x, m.Config.HiddenDropoutProb)
+		p := m.Config.classifierDropout()
+		x = m.dropout(x, p)
 		x = autograd.Tanh(autograd.Linear(x, m.cls.denseW, m.cls.denseB))
-		x = m.dropout(x, m.Config.HiddenDropoutProb)
+		x = m.dropout(x, p)
 		out = autograd.Linear(x, m.cls.outW, m.cls.outB)
 	})
 	return out, err
