@@ -38,12 +38,28 @@ func (d *Device) Gemm(g autograd.GemmArgs) {
 		flags |= 4
 	}
 	a, b, c := addr(g.A), addr(g.B), addr(g.C)
-	for z := 0; z < g.Batch; z += 65535 {
-		nb := min(g.Batch-z, 65535)
-		var p push
-		p.addr(a + uint64(z*g.StrideA)*4).addr(b + uint64(z*g.StrideB)*4).addr(c + uint64(z*g.StrideC)*4)
-		p.u32(g.M, g.N, g.K, g.LdA, g.LdB, g.LdC, g.StrideA, g.StrideB, g.StrideC, flags).f32(g.Alpha, g.Beta)
-		d.dispatch(d.gemmShader, (g.N+63)/64, (g.M+63)/64, nb, &p)
+	// K in parts of at most loopCap (see Device.loopCap), each after the
+	// first adding to C.
+	for k0 := 0; k0 < g.K || k0 == 0; k0 += d.loopCap {
+		kn := min(g.K-k0, d.loopCap)
+		ak, bk := k0, k0*g.LdB
+		if g.TransA {
+			ak = k0 * g.LdA
+		}
+		if g.TransB {
+			bk = k0
+		}
+		beta, fl := g.Beta, flags
+		if k0 > 0 {
+			beta, fl = 1, flags|4
+		}
+		for z := 0; z < g.Batch; z += 65535 {
+			nb := min(g.Batch-z, 65535)
+			var p push
+			p.addr(a + uint64(z*g.StrideA+ak)*4).addr(b + uint64(z*g.StrideB+bk)*4).addr(c + uint64(z*g.StrideC)*4)
+			p.u32(g.M, g.N, kn, g.LdA, g.LdB, g.LdC, g.StrideA, g.StrideB, g.StrideC, fl).f32(g.Alpha, beta)
+			d.dispatch(d.gemmShader, (g.N+63)/64, (g.M+63)/64, nb, &p)
+		}
 	}
 }
 
@@ -176,24 +192,66 @@ func (d *Device) ReduceSum(dst, src *autograd.Tensor, outer, n, inner int, alpha
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	var p push
-	p.addr(addr(dst)).addr(addr(src))
 	if inner == 1 {
-		p.u32(outer, n).f32(alpha, beta)
-		d.rows("reduce_rows", outer, &p)
+		d.rowSums(addr(dst), addr(src), outer, n, alpha, beta, false)
 		return
 	}
-	p.u32(outer, n, inner).f32(alpha, beta)
-	d.elems("reduce_cols", outer*inner, &p)
+	for j0 := 0; j0 < n || j0 == 0; j0 += d.loopCap {
+		var p push
+		p.addr(addr(dst)).addr(addr(src)).u32(outer, n, inner, j0, min(n, j0+d.loopCap)).f32(alpha, beta)
+		d.elems("reduce_cols", outer*inner, &p)
+		beta = 1
+	}
+}
+
+// partChunk is the row length above which rowSums sums in two stages.
+const partChunk = 1 << 16
+
+// rowSums computes dst[o] = alpha*sum_j f(src[o*n+j]) + beta*dst[o] (f the
+// identity or the square): one workgroup per row, or, for rows longer than
+// partChunk, partial sums of chunks first (partial_sums.comp), which bounds
+// the loop of each invocation and spreads a long row over many workgroups.
+func (d *Device) rowSums(dst, src uint64, outer, n int, alpha, beta float32, square bool) {
+	if n <= partChunk {
+		name := "reduce_rows"
+		if square {
+			if outer != 1 || alpha != 1 || (beta != 0 && beta != 1) {
+				panic("vulkan: rowSums of squares is for one row")
+			}
+			var p push
+			p.addr(dst).addr(src).u32(n, int(beta))
+			d.dispatch("sum_squares", 1, 1, 1, &p)
+			return
+		}
+		var p push
+		p.addr(dst).addr(src).u32(outer, n).f32(alpha, beta)
+		d.rows(name, outer, &p)
+		return
+	}
+	chunks := (n + partChunk - 1) / partChunk
+	part, err := d.allocLocked(outer * chunks)
+	if err != nil {
+		panic(err)
+	}
+	for o := 0; o < outer; o += 65535 {
+		no := min(outer-o, 65535)
+		var p push
+		p.addr(part.addr + uint64(o*chunks)*4).addr(src + uint64(o*n)*4).u32(n, partChunk, chunks, b2i(square))
+		d.dispatch("partial_sums", chunks, no, 1, &p)
+	}
+	d.rowSums(dst, part.addr, outer, chunks, alpha, beta, false)
+	d.freeLocked(part)
 }
 
 // SumSquares computes (or adds) sum x^2 into dst[0].
 func (d *Device) SumSquares(dst, x *autograd.Tensor, accumulate bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	var p push
-	p.addr(addr(dst)).addr(addr(x)).u32(x.Len(), b2i(accumulate))
-	d.dispatch("sum_squares", 1, 1, 1, &p)
+	beta := float32(0)
+	if accumulate {
+		beta = 1
+	}
+	d.rowSums(addr(dst), addr(x), 1, x.Len(), 1, beta, true)
 }
 
 func b2i(b bool) int {
@@ -281,10 +339,17 @@ func (d *Device) LayerNormBackward(dx, dgamma, dbeta, dy, x, mean, rstd, gamma *
 		d.rows("layernorm_backward", rows, &p)
 	}
 	if dgamma != nil || dbeta != nil {
-		var p push
-		p.addr(addr(dgamma)).addr(addr(dbeta)).addr(addr(dy)).addr(addr(x)).addr(addr(mean)).addr(addr(rstd))
-		p.u32(rows, n, b2i(dgamma != nil)|2*b2i(dbeta != nil))
-		d.elems("layernorm_params", n, &p)
+		flags := b2i(dgamma != nil) | 2*b2i(dbeta != nil)
+		// Rows in parts of at most loopCap, each after the first adding.
+		for r0 := 0; r0 < rows || r0 == 0; r0 += d.loopCap {
+			nr := min(rows-r0, d.loopCap)
+			var p push
+			p.addr(addr(dgamma)).addr(addr(dbeta)).addr(addr(dy) + uint64(r0*n)*4).addr(addr(x) + uint64(r0*n)*4)
+			p.addr(addr(mean) + uint64(r0)*4).addr(addr(rstd) + uint64(r0)*4)
+			p.u32(nr, n, flags)
+			d.elems("layernorm_params", n, &p)
+			flags |= 4
+		}
 	}
 }
 
@@ -308,6 +373,21 @@ func (d *Device) Gather(dst, table *autograd.Tensor, idx []int32) {
 func (d *Device) ScatterAdd(dst, src *autograd.Tensor, idx []int32) {
 	n := dst.Dim(-1)
 	if len(idx)*n == 0 {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.scatterAdd(addr(dst), addr(src), idx, n)
+}
+
+// scatterAdd adds the rows of src at address s into the rows idx of the
+// matrix at address dst, in parts of at most loopCap indices (a thread
+// loops over the repeats of its row).
+func (d *Device) scatterAdd(dst, s uint64, idx []int32, n int) {
+	if len(idx) > d.loopCap {
+		for i0 := 0; i0 < len(idx); i0 += d.loopCap {
+			d.scatterAdd(dst, s+uint64(i0*n)*4, idx[i0:min(len(idx), i0+d.loopCap)], n)
+		}
 		return
 	}
 	// Group the source rows by destination row, keeping index order.
@@ -338,11 +418,9 @@ func (d *Device) ScatterAdd(dst, src *autograd.Tensor, idx []int32) {
 		order[start[u]+fill[u]] = int32(i)
 		fill[u]++
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	lb := d.ints(lists)
 	var p push
-	p.addr(addr(dst)).addr(addr(src)).addr(lb.addr).u32(nu, n)
+	p.addr(dst).addr(s).addr(lb.addr).u32(nu, n)
 	d.elems("scatter_add", nu*n, &p)
 	d.freeLocked(lb)
 }

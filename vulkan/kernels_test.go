@@ -348,3 +348,61 @@ func TestUnaryValues(t *testing.T) {
 		check(t, fmt.Sprintf("unary %v", op), cpu, gpu, 1e-11)
 	}
 }
+
+// TestLongLoops runs every kernel loop that can exceed 65535 iterations
+// past that count (llvmpipe stops a single shader loop there; the shaders
+// nest such loops): long reductions, a column sum over 70000 rows, 70000
+// repeats of one scatter index, layernorm parameter gradients over 70000
+// rows, a GEMM with K = 70000.
+func TestLongLoops(t *testing.T) {
+	d := open(t)
+	rng := rand.New(rand.NewPCG(17, 18))
+	const long = 70000
+	x := randn(rng, long*2)
+	idx := make([]int32, long)
+	for i := range idx {
+		idx[i] = int32(i % 2)
+		if i%5 == 0 {
+			idx[i] = 2
+		}
+	}
+	cpu, gpu := both(d, [][]float32{x}, [][]int{{long, 2}}, func(dev autograd.Device, in []*autograd.Tensor) []*autograd.Tensor {
+		cs := autograd.Empty(dev, 2)
+		dev.ReduceSum(cs, in[0], 1, long, 2, 1, 0)
+		sc := autograd.Zeros(dev, 3, 2)
+		dev.ScatterAdd(sc, in[0], idx)
+		mean, rstd := autograd.Empty(dev, long), autograd.Empty(dev, long)
+		y := autograd.Empty(dev, long, 2)
+		dev.LayerNorm(y, mean, rstd, in[0], nil, nil, long, 2, 1e-5)
+		dg, db := autograd.Empty(dev, 2), autograd.Empty(dev, 2)
+		dev.LayerNormBackward(nil, dg, db, in[0], in[0], mean, rstd, nil, long, 2)
+		c := autograd.Empty(dev, 2, 2)
+		dev.Gemm(autograd.GemmArgs{TransA: true, M: 2, N: 2, K: long, Alpha: 1, A: in[0], B: in[0], C: c, LdA: 2, LdB: 2, LdC: 2, Batch: 1})
+		return []*autograd.Tensor{cs, sc, dg, db, c}
+	})
+	check(t, "long sequential loops", cpu, gpu, 1e-9)
+	// Two-stage sums of a few rows longer than one chunk.
+	v := randn(rng, 3*200001)
+	cpu, gpu = both(d, [][]float32{v}, [][]int{{3, 200001}}, func(dev autograd.Device, in []*autograd.Tensor) []*autograd.Tensor {
+		s, r := autograd.Full(dev, 2, 1), autograd.Full(dev, 1, 3)
+		dev.SumSquares(s, in[0], true)
+		dev.ReduceSum(r, in[0], 3, 200001, 1, 0.5, -2)
+		return []*autograd.Tensor{s, r}
+	})
+	check(t, "two-stage sums", cpu, gpu, 1e-10)
+	if testing.Short() {
+		return
+	}
+	n := 1<<24 + 4096 // 65537 values per thread of a 256-thread workgroup
+	v = make([]float32, n)
+	for i := range v {
+		v[i] = float32(i%7) * 0.5
+	}
+	cpu, gpu = both(d, [][]float32{v}, [][]int{{n}}, func(dev autograd.Device, in []*autograd.Tensor) []*autograd.Tensor {
+		s, r := autograd.Empty(dev, 1), autograd.Empty(dev, 1)
+		dev.SumSquares(s, in[0], false)
+		dev.ReduceSum(r, in[0], 1, n, 1, 1, 0)
+		return []*autograd.Tensor{s, r}
+	})
+	check(t, "reductions over 2^24+4096 values", cpu, gpu, 1e-10)
+}

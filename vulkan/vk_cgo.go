@@ -223,6 +223,11 @@ type Device struct {
 	// gemmShader is "gemm" (shared-memory tiles) on GPUs and
 	// "gemm_direct" on CPU software devices.
 	gemmShader string
+	// loopCap bounds the iterations of any one shader loop in one
+	// invocation: llvmpipe stops a loop after 65535 (its infinite-loop
+	// guard), so on CPU software devices the host cuts longer sums into
+	// chunks; GPUs have no such limit.
+	loopCap int
 	stats      Stats
 
 	profile  bool
@@ -318,9 +323,9 @@ func New(sel string) (*Device, error) {
 	if sel != "" {
 		d.name = "vulkan:" + sel
 	}
-	d.gemmShader = "gemm"
+	d.gemmShader, d.loopCap = "gemm", 1<<30
 	if isSoftware(p.info.Name, p.info.Type) {
-		d.gemmShader = "gemm_direct"
+		d.gemmShader, d.loopCap = "gemm_direct", 32768
 	}
 	return d, nil
 }
@@ -810,10 +815,11 @@ func (d *Device) dispatch(name string, gx, gy, gz int, p *push) {
 	}
 }
 
-// elems dispatches an elementwise shader over n elements (grid-stride).
+// elems dispatches an elementwise shader over n elements, one invocation
+// each (ELEM in shaders/common.glsl).
 func (d *Device) elems(name string, n int, p *push) {
 	g := (n + 255) / 256
-	d.dispatch(name, min(g, 65535), 1, 1, p)
+	d.dispatch(name, min(g, 65535), (g+65534)/65535, 1, p)
 }
 
 // rows dispatches a one-workgroup-per-row shader.

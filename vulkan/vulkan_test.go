@@ -305,3 +305,65 @@ func TestFWHT(t *testing.T) {
 		t.Error("FWHT accepted a length that is not a power of two or does not divide the tensor")
 	}
 }
+
+// TestProfile checks that IDIM_VK_PROFILE=1 times each kernel.
+func TestProfile(t *testing.T) {
+	t.Setenv(EnvProfile, "1")
+	d := open(t)
+	if !d.profile {
+		t.Skip("the device's compute queue has no timestamps")
+	}
+	x := autograd.MustFromSlice(d, make([]float32, 4096), 64, 64)
+	defer x.Release()
+	y := autograd.Empty(d, 64, 64)
+	defer y.Release()
+	d.Gemm(autograd.GemmArgs{M: 64, N: 64, K: 64, Alpha: 1, A: x, B: x, C: y, LdA: 64, LdB: 64, LdC: 64, Batch: 1})
+	d.Softmax(y, y, 64, 64, false)
+	d.Softmax(y, y, 64, 64, true)
+	if err := d.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	p := d.Profile()
+	t.Log(p)
+	for _, want := range []string{d.gemmShader + " ", "softmax ", "2 calls"} {
+		if !strings.Contains(p, want) {
+			t.Errorf("profile lacks %q", want)
+		}
+	}
+}
+
+// TestBeyondStorageRange uses a tensor larger than lavapipe's
+// maxStorageBufferRange (128 MiB): buffer device addresses reach all of it.
+func TestBeyondStorageRange(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 160 MiB tensor")
+	}
+	d := open(t)
+	const rows, n = 40 << 10, 1024 // 40M values, 160 MiB
+	if uint64(rows*n*4) <= uint64(d.Info().MaxStorage) {
+		t.Logf("maxStorageBufferRange %d is not exceeded", d.Info().MaxStorage)
+	}
+	x := autograd.Full(d, 1, rows, n)
+	defer x.Release()
+	last := autograd.Slice(x, 0, rows-1, rows)
+	d.Scale(3, last, last)
+	g := autograd.Empty(d, 2, n)
+	defer g.Release()
+	d.Gather(g, x, []int32{rows - 1, 0})
+	got := g.Data()
+	for j, v := range got {
+		want := float32(3)
+		if j >= n {
+			want = 1
+		}
+		if v != want {
+			t.Fatalf("[%d] = %v, want %v", j, v, want)
+		}
+	}
+	s := autograd.Empty(d, 1)
+	defer s.Release()
+	d.SumSquares(s, x, false)
+	if v, want := s.Item(), float32(rows*n-n+9*n); math.Abs(float64(v-want)) > 1e-5*float64(want) {
+		t.Errorf("sum of squares over 160 MiB: %v, want %v", v, want)
+	}
+}

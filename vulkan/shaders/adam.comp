@@ -10,7 +10,8 @@ layout(push_constant) uniform P {
 } p;
 
 void main() {
-	for (uint i = gl_GlobalInvocationID.x; i < p.n; i += STRIDE) {
+	uint i = ELEM;
+	if (i < p.n) {
 		float w = p.w.v[i];
 		float g = p.gs * p.g.v[i];
 		if (p.decoupled == 0u) {

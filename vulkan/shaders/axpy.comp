@@ -5,7 +5,8 @@ layout(local_size_x = 256) in;
 layout(push_constant) uniform P { F32 x; F32 y; uint n; float alpha; } p;
 
 void main() {
-	for (uint i = gl_GlobalInvocationID.x; i < p.n; i += STRIDE) {
+	uint i = ELEM;
+	if (i < p.n) {
 		p.y.v[i] += p.alpha * p.x.v[i];
 	}
 }

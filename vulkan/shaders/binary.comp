@@ -11,7 +11,8 @@ layout(push_constant) uniform P {
 } p;
 
 void main() {
-	for (uint i = gl_GlobalInvocationID.x; i < p.n; i += STRIDE) {
+	uint i = ELEM;
+	if (i < p.n) {
 		uint r = i, ia = 0u, ib = 0u;
 		for (int d = int(p.nd) - 1; d >= 0; d--) {
 			uint q = r % p.dims[d];

@@ -8,7 +8,8 @@ layout(push_constant) uniform P { F32 dx; F32 x; F32 lse; F32 dloss; I32 labels;
 void main() {
 	uint total = p.rows * p.n;
 	float f = p.dloss.v[0] * p.scale;
-	for (uint e = gl_GlobalInvocationID.x; e < total; e += STRIDE) {
+	uint e = ELEM;
+	if (e < total) {
 		uint r = e / p.n, j = e % p.n;
 		int l = p.labels.v[r];
 		float v = 0.0;

@@ -6,7 +6,8 @@ layout(push_constant) uniform P { F32 d; F32 s; uint dld, sld, rows, cols, acc; 
 
 void main() {
 	uint total = p.rows * p.cols;
-	for (uint e = gl_GlobalInvocationID.x; e < total; e += STRIDE) {
+	uint e = ELEM;
+	if (e < total) {
 		uint r = e / p.cols, c = e % p.cols;
 		float v = p.s.v[r * p.sld + c];
 		if (p.acc != 0u) {

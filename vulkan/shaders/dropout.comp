@@ -26,7 +26,8 @@ void main() {
 	const uvec2 golden = uvec2(0x7F4A7C15u, 0x9E3779B9u);
 	const uvec2 m1 = uvec2(0x1CE4E5B9u, 0xBF58476Du);
 	const uvec2 m2 = uvec2(0x133111EBu, 0x94D049BBu);
-	for (uint i = gl_GlobalInvocationID.x; i < p.n; i += STRIDE) {
+	uint i = ELEM;
+	if (i < p.n) {
 		uvec2 z = add64(uvec2(p.seed_lo, p.seed_hi), mul64(uvec2(i + 1u, i == 0xFFFFFFFFu ? 1u : 0u), golden));
 		z = mul64(xorshr(z, 30u), m1);
 		z = mul64(xorshr(z, 27u), m2);

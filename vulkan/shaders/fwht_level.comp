@@ -8,7 +8,8 @@ layout(push_constant) uniform P { F32 x; uint pairs, n, h; } p;
 
 void main() {
 	uint half_ = p.n / 2u;
-	for (uint q = gl_GlobalInvocationID.x; q < p.pairs; q += STRIDE) {
+	uint q = ELEM;
+	if (q < p.pairs) {
 		uint row = q / half_, k = q % half_;
 		uint i = row * p.n + (k / p.h) * 2u * p.h + (k % p.h);
 		float a = p.x.v[i], b = p.x.v[i + p.h];

@@ -6,7 +6,8 @@ layout(push_constant) uniform P { F32 d; F32 table; I32 idx; uint rows, n; } p;
 
 void main() {
 	uint total = p.rows * p.n;
-	for (uint e = gl_GlobalInvocationID.x; e < total; e += STRIDE) {
+	uint e = ELEM;
+	if (e < total) {
 		uint i = e / p.n, j = e % p.n;
 		p.d.v[e] = p.table.v[uint(p.idx.v[i]) * p.n + j];
 	}

@@ -46,7 +46,7 @@ void main() {
 			acc[r][c] = 0.0;
 		}
 	}
-	for (uint kk = 0u; kk < p.k; kk++) {
+	for (uint kk = 0u; kk < p.k; kk += 1u) {
 		float av[4], bv[4];
 		for (uint r = 0u; r < 4u; r++) {
 			av[r] = p.a.v[ai[r] + kk * astep];

@@ -6,7 +6,8 @@ layout(local_size_x = 256) in;
 layout(push_constant) uniform P { F32 d; F32 s; uint n, nd; uint dims[8]; uint strides[8]; } p;
 
 void main() {
-	for (uint i = gl_GlobalInvocationID.x; i < p.n; i += STRIDE) {
+	uint i = ELEM;
+	if (i < p.n) {
 		uint r = i, si = 0u;
 		for (int d = int(p.nd) - 1; d >= 0; d--) {
 			si += (r % p.dims[d]) * p.strides[d];

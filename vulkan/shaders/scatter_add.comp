@@ -10,13 +10,14 @@ layout(push_constant) uniform P { F32 d; F32 src; I32 lists; uint nu, n; } p;
 
 void main() {
 	uint total = p.nu * p.n;
-	for (uint e = gl_GlobalInvocationID.x; e < total; e += STRIDE) {
+	uint e = ELEM;
+	if (e < total) {
 		uint u = e / p.n, j = e % p.n;
 		uint row = uint(p.lists.v[u]);
 		uint s0 = uint(p.lists.v[p.nu + u]), s1 = uint(p.lists.v[p.nu + u + 1u]);
 		uint di = row * p.n + j;
 		float v = p.d.v[di];
-		for (uint s = s0; s < s1; s++) {
+		for (uint s = s0; s < s1; s += 1u) {
 			v += p.src.v[uint(p.lists.v[2u * p.nu + 1u + s]) * p.n + j];
 		}
 		p.d.v[di] = v;

@@ -8,7 +8,8 @@ layout(local_size_x = 256) in;
 layout(push_constant) uniform P { F32 d; F32 x; uint n, op; } p;
 
 void main() {
-	for (uint i = gl_GlobalInvocationID.x; i < p.n; i += STRIDE) {
+	uint i = ELEM;
+	if (i < p.n) {
 		float v = p.x.v[i], y;
 		switch (p.op) {
 		case 0u: y = v * normCDF(v).x; break;

@@ -7,7 +7,8 @@ layout(local_size_x = 256) in;
 layout(push_constant) uniform P { F32 dx; F32 x; F32 y; F32 dy; uint n, op; } p;
 
 void main() {
-	for (uint i = gl_GlobalInvocationID.x; i < p.n; i += STRIDE) {
+	uint i = ELEM;
+	if (i < p.n) {
 		float g = p.dy.v[i], r;
 		switch (p.op) {
 		case 0u: {
