@@ -91,34 +91,38 @@ const lnBlock = 64
 
 func layerNormBackwardRows(t *task, lo, hi int) {
 	n := t.n
-	fn := float32(n)
 	for r := lo; r < hi; r++ {
-		x := t.a[r*n : r*n+n]
-		dy := t.c[r*n : r*n+n]
-		dx := t.dst[r*n : r*n+n]
-		mu, rs := t.d[r], t.e[r]
-		var sg, sgx float32
-		if t.b != nil {
-			g := t.b[:n]
-			for j, v := range x {
-				gj := dy[j] * g[j]
-				sg += gj
-				sgx += gj * (v - mu) * rs
-			}
-			mg, mgx := sg/fn, sgx/fn
-			for j, v := range x {
-				dx[j] = rs * (dy[j]*g[j] - mg - (v-mu)*rs*mgx)
-			}
-		} else {
-			for j, v := range x {
-				sg += dy[j]
-				sgx += dy[j] * (v - mu) * rs
-			}
-			mg, mgx := sg/fn, sgx/fn
-			for j, v := range x {
-				dx[j] = rs * (dy[j] - mg - (v-mu)*rs*mgx)
-			}
+		layerNormGradRow(t.dst[r*n:r*n+n], t.a[r*n:r*n+n], t.c[r*n:r*n+n], t.b, t.d[r], t.e[r])
+	}
+}
+
+// layerNormGradRowGeneric is the dx part of LayerNormBackward for one row
+// (g nil: no scale).
+func layerNormGradRowGeneric(dx, x, dy, g []float32, mu, rs float32) {
+	n := len(dx)
+	x, dy = x[:n], dy[:n]
+	fn := float32(n)
+	var sg, sgx float32
+	if g != nil {
+		g = g[:n]
+		for j, v := range x {
+			gj := dy[j] * g[j]
+			sg += gj
+			sgx += gj * (v - mu) * rs
 		}
+		mg, mgx := sg/fn, sgx/fn
+		for j, v := range x {
+			dx[j] = rs * (dy[j]*g[j] - mg - (v-mu)*rs*mgx)
+		}
+		return
+	}
+	for j, v := range x {
+		sg += dy[j]
+		sgx += dy[j] * (v - mu) * rs
+	}
+	mg, mgx := sg/fn, sgx/fn
+	for j, v := range x {
+		dx[j] = rs * (dy[j] - mg - (v-mu)*rs*mgx)
 	}
 }
 

@@ -82,3 +82,76 @@ norm:
 	MOVSS     X3, mean+104(FP)
 	MOVSS     X5, rstd+108(FP)
 	RET
+
+// LNHSUM16 adds the 16 float32 lanes of Z0 into X0 (Y1, X1 scratch).
+#define LNHSUM16 \
+	VEXTRACTF32X8 $1, Z0, Y1 \
+	VADDPS        Y1, Y0, Y0 \
+	VEXTRACTF128  $1, Y0, X1 \
+	VADDPS        X1, X0, X0 \
+	VHADDPS       X0, X0, X0 \
+	VHADDPS       X0, X0, X0
+
+// func layerNormGradRowAVX512(dx, x, dy, g []float32, mu, rs float32)
+TEXT ·layerNormGradRowAVX512(SB), NOSPLIT, $0-104
+	MOVQ         dx_base+0(FP), DI
+	MOVQ         dx_len+8(FP), BX      // n
+	MOVQ         x_base+24(FP), SI
+	MOVQ         dy_base+48(FP), DX
+	MOVQ         g_base+72(FP), R8
+	VBROADCASTSS mu+96(FP), Z8
+	VBROADCASTSS rs+100(FP), Z9
+
+	// Pass 1: sg = sum(dy*g), sgx = sum(dy*g*xhat).
+	MOVQ   SI, R10
+	MOVQ   DX, R11
+	MOVQ   R8, R12
+	MOVQ   BX, CX
+	SHRQ   $4, CX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z10, Z10, Z10
+sums:
+	VMOVUPS     (R10), Z2
+	VSUBPS      Z8, Z2, Z2        // x - mu
+	VMULPS      Z9, Z2, Z2        // xhat
+	VMOVUPS     (R11), Z3
+	VMULPS      (R12), Z3, Z4     // gj = dy*g
+	VADDPS      Z4, Z0, Z0        // sg += gj
+	VFMADD231PS Z4, Z2, Z10       // sgx += gj*xhat
+	ADDQ        $64, R10
+	ADDQ        $64, R11
+	ADDQ        $64, R12
+	DECQ        CX
+	JNZ         sums
+	LNHSUM16                      // X0 = sg
+	MOVSS       X0, X11
+	VMOVAPS     Z10, Z0
+	LNHSUM16                      // X0 = sgx
+	MOVSS       X0, X12
+	CVTSQ2SS    BX, X13           // n as float32
+	VDIVSS      X13, X11, X11     // mg = sg/n
+	VDIVSS      X13, X12, X12     // mgx = sgx/n
+	VBROADCASTSS X11, Z11
+	VBROADCASTSS X12, Z12
+
+	// Pass 2: dx = rs*(gj - mg - xhat*mgx).
+	MOVQ BX, CX
+	SHRQ $4, CX
+grad:
+	VMOVUPS      (SI), Z2
+	VSUBPS       Z8, Z2, Z2       // x - mu
+	VMULPS       Z9, Z2, Z2       // xhat
+	VMOVUPS      (DX), Z3
+	VMULPS       (R8), Z3, Z4     // gj
+	VSUBPS       Z11, Z4, Z4      // gj - mg
+	VFNMADD231PS Z12, Z2, Z4      // - xhat*mgx
+	VMULPS       Z9, Z4, Z4       // *rs
+	VMOVUPS      Z4, (DI)
+	ADDQ         $64, SI
+	ADDQ         $64, DX
+	ADDQ         $64, R8
+	ADDQ         $64, DI
+	DECQ         CX
+	JNZ          grad
+	VZEROUPPER
+	RET

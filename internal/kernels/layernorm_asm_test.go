@@ -85,3 +85,79 @@ func FuzzLayerNormRow(f *testing.F) {
 		layerNormAgree(t, "fuzz", y, wy, m, r, wm, wr)
 	})
 }
+
+// TestLayerNormGradRowImplementations checks every implementation's dx
+// against float64 at lengths 1..200 and alignment offsets, with guards.
+func TestLayerNormGradRowImplementations(t *testing.T) {
+	cpu.ForEachImpl(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(91, 91))
+		for n := 1; n <= 200; n++ {
+			off := n % 16
+			x := randSlice(rng, n+off, 2)[off:]
+			dy, g := randSlice(rng, n, 1), randSlice(rng, n, 1)
+			y := make([]float32, n)
+			mu, rs := layerNormRowGeneric(y, x, g, nil, 1e-5)
+			for _, gg := range [][]float32{g, nil} {
+				dx, check := guarded(n, (off+3)%16)
+				layerNormGradRow(dx, x, dy, gg, mu, rs)
+				check(t, "layernorm grad row")
+				var mg, mgx float64
+				xh := make([]float64, n)
+				gj := make([]float64, n)
+				for j := range x {
+					xh[j] = (float64(x[j]) - float64(mu)) * float64(rs)
+					gj[j] = float64(dy[j])
+					if gg != nil {
+						gj[j] *= float64(gg[j])
+					}
+					mg += gj[j] / float64(n)
+					mgx += gj[j] * xh[j] / float64(n)
+				}
+				for j := range dx {
+					want := float64(rs) * (gj[j] - mg - xh[j]*mgx)
+					if math.Abs(float64(dx[j])-want) > 2e-5*float64(rs)*(1+math.Abs(gj[j])) {
+						t.Fatalf("n=%d gamma=%v: dx[%d] = %v, want %v", n, gg != nil, j, dx[j], want)
+					}
+				}
+			}
+		}
+	})
+}
+
+// FuzzLayerNormGradRow compares the fastest implementation with the
+// generic one.
+func FuzzLayerNormGradRow(f *testing.F) {
+	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		n := len(data) / 16 * 16
+		if n == 0 {
+			return
+		}
+		x, dy, g := make([]float32, n), make([]float32, n), make([]float32, n)
+		for i := range x {
+			x[i] = float32(int8(data[i])) / 16
+			dy[i] = float32(int8(data[(i+1)%len(data)])) / 32
+			g[i] = float32(data[(i+2)%len(data)]) / 64
+		}
+		y := make([]float32, n)
+		mu, rs := layerNormRowGeneric(y, x, g, nil, 1e-5)
+		if float64(rs) > 100 {
+			return // a near-constant row
+		}
+		a, b := make([]float32, n), make([]float32, n)
+		layerNormGradRow(a, x, dy, g, mu, rs)
+		layerNormGradRowGeneric(b, x, dy, g, mu, rs)
+		var scale float64
+		for i := range dy {
+			scale = math.Max(scale, math.Abs(float64(dy[i]*g[i])))
+		}
+		// Both sum n float32 terms in different orders: allow for the
+		// growth of float32 summation error with n.
+		tol := 1e-5 * float64(rs) * (scale + 1e-3) * math.Max(1, float64(n)/256)
+		for i := range a {
+			if math.Abs(float64(a[i])-float64(b[i])) > tol {
+				t.Fatalf("dx[%d]: fast %v, generic %v", i, a[i], b[i])
+			}
+		}
+	})
+}

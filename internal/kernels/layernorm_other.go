@@ -5,3 +5,7 @@ package kernels
 func layerNormRow(y, x, g, b []float32, eps float32) (mean, rstd float32) {
 	return layerNormRowGeneric(y, x, g, b, eps)
 }
+
+func layerNormGradRow(dx, x, dy, g []float32, mu, rs float32) {
+	layerNormGradRowGeneric(dx, x, dy, g, mu, rs)
+}
