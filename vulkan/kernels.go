@@ -236,7 +236,7 @@ func (d *Device) rowSums(dst, src uint64, outer, n int, alpha, beta float32, squ
 	for o := 0; o < outer; o += 65535 {
 		no := min(outer-o, 65535)
 		var p push
-		p.addr(part.addr + uint64(o*chunks)*4).addr(src + uint64(o*n)*4).u32(n, partChunk, chunks, b2i(square))
+		p.addr(part.addr+uint64(o*chunks)*4).addr(src+uint64(o*n)*4).u32(n, partChunk, chunks, b2i(square))
 		d.dispatch("partial_sums", chunks, no, 1, &p)
 	}
 	d.rowSums(dst, part.addr, outer, chunks, alpha, beta, false)

@@ -228,7 +228,7 @@ type Device struct {
 	// guard), so on CPU software devices the host cuts longer sums into
 	// chunks; GPUs have no such limit.
 	loopCap int
-	stats      Stats
+	stats   Stats
 
 	profile  bool
 	tsPeriod float64
