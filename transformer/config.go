@@ -22,6 +22,7 @@ type Config struct {
 	HiddenDropoutProb         float64           `json:"hidden_dropout_prob"`
 	AttentionProbsDropoutProb float64           `json:"attention_probs_dropout_prob"`
 	ClassifierDropout         *float64          `json:"classifier_dropout,omitempty"` // nil: hidden_dropout_prob
+	TieWordEmbeddings         *bool             `json:"tie_word_embeddings,omitempty"` // nil: true; false is not supported
 	MaxPositionEmbeddings     int               `json:"max_position_embeddings"`
 	TypeVocabSize             int               `json:"type_vocab_size"`
 	InitializerRange          float64           `json:"initializer_range"`
@@ -176,6 +177,9 @@ func (c *Config) Validate() error {
 		if !(p.v >= 0 && p.v < 1) {
 			return bad(p.name, "must be in [0, 1), got %g", p.v)
 		}
+	}
+	if c.TieWordEmbeddings != nil && !*c.TieWordEmbeddings {
+		return bad("tie_word_embeddings", "false is not supported (the MLM decoder is the word embeddings)")
 	}
 	if len(c.ID2Label) > 0 && len(c.ID2Label) != c.NumLabels {
 		return bad("num_labels", "%d disagrees with id2label's %d entries", c.NumLabels, len(c.ID2Label))

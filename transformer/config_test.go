@@ -61,6 +61,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{`{"layer_norm_eps":0}`, "layer_norm_eps"},
 		{`{"hidden_dropout_prob":1.5}`, "hidden_dropout_prob"},
 		{`{"classifier_dropout":-0.1}`, "classifier_dropout"},
+		{`{"tie_word_embeddings":false}`, "tie_word_embeddings"},
 		{`{"num_labels":3,"id2label":{"0":"a","1":"b"}}`, "num_labels"},
 		{`{"id2label":{"0":"a","x":"b"}}`, "id2label"},
 		{`{"vocab_size":"many"}`, "vocab_size"},
