@@ -21,7 +21,7 @@ type Config struct {
 	HiddenAct                 string            `json:"hidden_act"`
 	HiddenDropoutProb         float64           `json:"hidden_dropout_prob"`
 	AttentionProbsDropoutProb float64           `json:"attention_probs_dropout_prob"`
-	ClassifierDropout         *float64          `json:"classifier_dropout,omitempty"` // nil: hidden_dropout_prob
+	ClassifierDropout         *float64          `json:"classifier_dropout,omitempty"`  // nil: hidden_dropout_prob
 	TieWordEmbeddings         *bool             `json:"tie_word_embeddings,omitempty"` // nil: true; false is not supported
 	MaxPositionEmbeddings     int               `json:"max_position_embeddings"`
 	TypeVocabSize             int               `json:"type_vocab_size"`
