@@ -133,17 +133,11 @@ func layerNormParamCols(t *task, lo, hi int) {
 		c0 := blk * lnBlock
 		w := min(lnBlock, n-c0)
 		g, b := ag[:w], ab[:w]
-		for i := range g {
-			g[i], b[i] = 0, 0
-		}
-		for r := 0; r < rows; r++ {
-			x := t.a[r*n+c0 : r*n+c0+w]
-			dy := t.c[r*n+c0 : r*n+c0+w]
-			mu, rs := t.d[r], t.e[r]
-			for i, v := range x {
-				g[i] += float64(dy[i] * (v - mu) * rs)
-				b[i] += float64(dy[i])
-			}
+		clear(g)
+		clear(b)
+		if rows > 0 {
+			end := (rows-1)*n + c0 + w
+			lnParamSums(&ag, &ab, t.a[c0:end], t.c[c0:end], n, rows, w, t.d[:rows], t.e[:rows])
 		}
 		if t.dst != nil {
 			for i, v := range g {
@@ -154,6 +148,21 @@ func layerNormParamCols(t *task, lo, hi int) {
 			for i, v := range b {
 				t.b[c0+i] = float32(v)
 			}
+		}
+	}
+}
+
+// lnParamSumsGeneric adds, for rows rows of w columns ld apart,
+// dy*(x-mean)*rstd into ag and dy into ab, in float64.
+func lnParamSumsGeneric(ag, ab *[lnBlock]float64, x, dy []float32, ld, rows, w int, mean, rstd []float32) {
+	g, b := ag[:w], ab[:w]
+	for r := 0; r < rows; r++ {
+		xr := x[r*ld : r*ld+w]
+		dr := dy[r*ld : r*ld+w]
+		mu, rs := mean[r], rstd[r]
+		for i, v := range xr {
+			g[i] += float64(dr[i] * (v - mu) * rs)
+			b[i] += float64(dr[i])
 		}
 	}
 }

@@ -34,3 +34,20 @@ func layerNormGradRow(dx, x, dy, g []float32, mu, rs float32) {
 	}
 	layerNormGradRowGeneric(dx, x, dy, g, mu, rs)
 }
+
+// lnParamSums64AVX512 is lnParamSumsGeneric for w = 64 (AVX-512F,
+// bit-identical: the same float32 products, the same float64 adds in the
+// same order).
+//
+//go:noescape
+func lnParamSums64AVX512(ag, ab *[lnBlock]float64, x, dy []float32, ld, rows int, mean, rstd []float32)
+
+func lnParamSums(ag, ab *[lnBlock]float64, x, dy []float32, ld, rows, w int, mean, rstd []float32) {
+	if cpu.HasAVX512 && w == lnBlock && rows > 0 {
+		_, _ = x[(rows-1)*ld+w-1], dy[(rows-1)*ld+w-1]
+		_, _ = mean[rows-1], rstd[rows-1]
+		lnParamSums64AVX512(ag, ab, x, dy, ld, rows, mean, rstd)
+		return
+	}
+	lnParamSumsGeneric(ag, ab, x, dy, ld, rows, w, mean, rstd)
+}

@@ -155,3 +155,81 @@ grad:
 	JNZ          grad
 	VZEROUPPER
 	RET
+
+// LNPCHUNK handles columns off..off+7 of one row: Z(accg) += float64((x-mu)*dy*rs),
+// Z(accb) += float64(dy).
+#define LNPCHUNK(off, accg, accb) \
+	VMOVUPS   off(SI), Y16       \ // x
+	VSUBPS    Y30, Y16, Y16      \ // x - mu
+	VMOVUPS   off(DX), Y17       \ // dy
+	VMULPS    Y17, Y16, Y16      \ // dy*(x - mu)
+	VMULPS    Y31, Y16, Y16      \ // *rs
+	VCVTPS2PD Y16, Z18           \
+	VADDPD    Z18, accg, accg    \
+	VCVTPS2PD Y17, Z19           \
+	VADDPD    Z19, accb, accb
+
+// func lnParamSums64AVX512(ag, ab *[64]float64, x, dy []float32, ld, rows int, mean, rstd []float32)
+TEXT ·lnParamSums64AVX512(SB), NOSPLIT, $0-128
+	MOVQ ag+0(FP), DI
+	MOVQ ab+8(FP), R9
+	MOVQ x_base+16(FP), SI
+	MOVQ dy_base+40(FP), DX
+	MOVQ ld+64(FP), BX
+	SHLQ $2, BX                 // row stride in bytes
+	MOVQ rows+72(FP), CX
+	MOVQ mean_base+80(FP), R10
+	MOVQ rstd_base+104(FP), R11
+	VMOVUPD 0(DI), Z0           // gamma sums, 64 columns
+	VMOVUPD 64(DI), Z1
+	VMOVUPD 128(DI), Z2
+	VMOVUPD 192(DI), Z3
+	VMOVUPD 256(DI), Z4
+	VMOVUPD 320(DI), Z5
+	VMOVUPD 384(DI), Z6
+	VMOVUPD 448(DI), Z7
+	VMOVUPD 0(R9), Z8           // beta sums
+	VMOVUPD 64(R9), Z9
+	VMOVUPD 128(R9), Z10
+	VMOVUPD 192(R9), Z11
+	VMOVUPD 256(R9), Z12
+	VMOVUPD 320(R9), Z13
+	VMOVUPD 384(R9), Z14
+	VMOVUPD 448(R9), Z15
+
+prow:
+	VBROADCASTSS (R10), Y30     // mean[r]
+	VBROADCASTSS (R11), Y31     // rstd[r]
+	LNPCHUNK(0, Z0, Z8)
+	LNPCHUNK(32, Z1, Z9)
+	LNPCHUNK(64, Z2, Z10)
+	LNPCHUNK(96, Z3, Z11)
+	LNPCHUNK(128, Z4, Z12)
+	LNPCHUNK(160, Z5, Z13)
+	LNPCHUNK(192, Z6, Z14)
+	LNPCHUNK(224, Z7, Z15)
+	ADDQ BX, SI
+	ADDQ BX, DX
+	ADDQ $4, R10
+	ADDQ $4, R11
+	DECQ CX
+	JNZ  prow
+
+	VMOVUPD Z0, 0(DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, 192(DI)
+	VMOVUPD Z4, 256(DI)
+	VMOVUPD Z5, 320(DI)
+	VMOVUPD Z6, 384(DI)
+	VMOVUPD Z7, 448(DI)
+	VMOVUPD Z8, 0(R9)
+	VMOVUPD Z9, 64(R9)
+	VMOVUPD Z10, 128(R9)
+	VMOVUPD Z11, 192(R9)
+	VMOVUPD Z12, 256(R9)
+	VMOVUPD Z13, 320(R9)
+	VMOVUPD Z14, 384(R9)
+	VMOVUPD Z15, 448(R9)
+	VZEROUPPER
+	RET

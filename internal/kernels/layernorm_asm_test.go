@@ -161,3 +161,65 @@ func FuzzLayerNormGradRow(f *testing.F) {
 		}
 	})
 }
+
+// TestLnParamSums checks every implementation bit for bit against the
+// float64 definition for 0..30 rows, several strides and widths, with the
+// accumulators starting non-zero.
+func TestLnParamSums(t *testing.T) {
+	cpu.ForEachImpl(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(101, 101))
+		for rows := 0; rows <= 30; rows++ {
+			for _, ld := range []int{64, 77, 128} {
+				for _, w := range []int{5, 64} {
+					off := rows % 16
+					size := max(rows, 1)*ld + 64
+					x := randSlice(rng, off+size, 2)[off:]
+					dy := randSlice(rng, size, 1)
+					mean, rstd := randSlice(rng, max(rows, 1), 1), randSlice(rng, max(rows, 1), 1)
+					var ag, ab, wg, wb [lnBlock]float64
+					for i := range ag {
+						ag[i], ab[i] = rng.NormFloat64(), rng.NormFloat64()
+						wg[i], wb[i] = ag[i], ab[i]
+					}
+					lnParamSums(&ag, &ab, x, dy, ld, rows, w, mean, rstd)
+					for r := 0; r < rows; r++ {
+						for i := 0; i < w; i++ {
+							d := dy[r*ld+i]
+							wg[i] += float64(d * (x[r*ld+i] - mean[r]) * rstd[r])
+							wb[i] += float64(d)
+						}
+					}
+					if ag != wg || ab != wb {
+						t.Fatalf("rows=%d ld=%d w=%d: sums differ", rows, ld, w)
+					}
+				}
+			}
+		}
+	})
+}
+
+// FuzzLnParamSums compares the fastest implementation with the generic one.
+func FuzzLnParamSums(f *testing.F) {
+	f.Add([]byte{1, 2, 3}, 4, 70)
+	f.Fuzz(func(t *testing.T, data []byte, rows, ld int) {
+		if rows < 1 || rows > 40 || ld < 64 || ld > 200 || len(data) == 0 {
+			return
+		}
+		size := rows*ld + 64
+		x, dy := make([]float32, size), make([]float32, size)
+		for i := range x {
+			x[i] = float32(int8(data[i%len(data)])) / 9
+			dy[i] = float32(int8(data[(i*7+1)%len(data)])) / 5
+		}
+		mean, rstd := make([]float32, rows), make([]float32, rows)
+		for r := range mean {
+			mean[r], rstd[r] = float32(r)/3, 1+float32(r)/7
+		}
+		var a, b, c, d [lnBlock]float64
+		lnParamSums(&a, &b, x, dy, ld, rows, lnBlock, mean, rstd)
+		lnParamSumsGeneric(&c, &d, x, dy, ld, rows, lnBlock, mean, rstd)
+		if a != c || b != d {
+			t.Fatalf("rows=%d ld=%d: implementations differ", rows, ld)
+		}
+	})
+}
