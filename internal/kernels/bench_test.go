@@ -173,3 +173,21 @@ func BenchmarkLayerNormRows(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkLayerNormBackward(b *testing.B) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	rows, n := 1024, 768
+	x, g, be, dy := randSlice(rng, rows*n, 1), randSlice(rng, n, 1), randSlice(rng, n, 1), randSlice(rng, rows*n, 1)
+	y, mean, rstd := make([]float32, rows*n), make([]float32, rows), make([]float32, rows)
+	LayerNorm(y, mean, rstd, x, g, be, rows, n, 1e-5)
+	dx, dg, db := make([]float32, rows*n), make([]float32, n), make([]float32, n)
+	for _, im := range cpu.Impls() {
+		b.Run(im.Name+"/1024x768", func(b *testing.B) {
+			defer im.Select()()
+			b.SetBytes(int64(12 * rows * n))
+			for b.Loop() {
+				LayerNormBackward(dx, dg, db, dy, x, mean, rstd, g, rows, n)
+			}
+		})
+	}
+}
