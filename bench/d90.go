@@ -38,14 +38,17 @@ type Result struct {
 	Method    string `json:"method"`
 	Projector string `json:"projector"`
 
-	Baseline     Score   `json:"baseline_dev"`
-	BaselineStd  Score   `json:"baseline_dev_std"`
-	BaselineTest Score   `json:"baseline_test"`
-	BaselineRuns int     `json:"baseline_runs"`
-	AllParams    int64   `json:"all_params,omitempty"`
-	TrainSize    int     `json:"train_size,omitempty"`
-	Fraction     float64 `json:"fraction"`
-	Threshold    Score   `json:"threshold"`
+	Baseline     Score `json:"baseline_dev"`
+	BaselineStd  Score `json:"baseline_dev_std"`
+	BaselineTest Score `json:"baseline_test"`
+	BaselineRuns int   `json:"baseline_runs"`
+	// Chance is the dev score of always predicting the training split's
+	// majority class (NaN when the runner does not know it).
+	Chance    Score   `json:"chance_dev"`
+	AllParams int64   `json:"all_params,omitempty"`
+	TrainSize int     `json:"train_size,omitempty"`
+	Fraction  float64 `json:"fraction"`
+	Threshold Score   `json:"threshold"`
 
 	// Found is false when no evaluated d reached the threshold (d90 > Hi).
 	Found bool `json:"found"`
@@ -287,7 +290,7 @@ func (r Resolution) String() string {
 // Analyze computes the Result of a set of records: baseline, threshold
 // (fraction of the baseline's mean dev score), points and d90.
 func Analyze(recs []Record, f Filter, fraction float64) Result {
-	res := Result{Method: f.Method, Projector: f.Projector, Fraction: fraction}
+	res := Result{Method: f.Method, Projector: f.Projector, Fraction: fraction, Chance: Score(math.NaN())}
 	for _, r := range recs {
 		if res.Model == "" {
 			res.Model, res.ModelHash, res.Task = r.Identity.Model, r.Identity.ModelHash, r.Identity.Task

@@ -8,8 +8,24 @@ import (
 	"strings"
 )
 
-// D90Line is the one-line summary: "d90 = 420 (bracket (336, 420]) ...".
+// AtChance reports whether the baseline's dev score is within 0.02 of
+// always predicting the majority class: full fine-tuning learnt nothing, so
+// d90 says nothing.
+func (r Result) AtChance() bool {
+	return !math.IsNaN(float64(r.Chance)) && float64(r.Baseline) <= float64(r.Chance)+0.02
+}
+
+// D90Line is the one-line summary: "d90 = 420 (bracket (336, 420]) ...",
+// with a warning when the baseline is at chance level.
 func (r Result) D90Line() string {
+	s := r.d90Line()
+	if r.AtChance() {
+		s += fmt.Sprintf(" -- WARNING: the baseline (%.4f) is no better than predicting the majority class (%.4f): full fine-tuning learnt nothing, so this d90 means nothing (train longer or with another --baseline-lr)", float64(r.Baseline), float64(r.Chance))
+	}
+	return s
+}
+
+func (r Result) d90Line() string {
 	switch {
 	case math.IsNaN(float64(r.Baseline)):
 		return "d90: no baseline yet"
@@ -36,6 +52,9 @@ func (r Result) Table() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "| d | trainable %% | lr | dev (mean ± sd) | test (mean ± sd) | runs (failed) | >= %.0f%% | phase |\n", 100*r.Fraction)
 	b.WriteString("|---:|---:|---:|---|---|---:|:---:|---|\n")
+	if !math.IsNaN(float64(r.Chance)) {
+		fmt.Fprintf(&b, "| majority class | 0 | | %s | | | | chance |\n", f4(r.Chance))
+	}
 	fmt.Fprintf(&b, "| full (%d) | 100 | | %s ± %s | %s | %d | | baseline |\n", r.AllParams, f4(r.Baseline), f4(r.BaselineStd), f4(r.BaselineTest), r.BaselineRuns)
 	for _, p := range r.Points {
 		pct := ""

@@ -26,6 +26,13 @@ type Runner interface {
 	Run(ctx context.Context, s Spec) (Outcome, error)
 }
 
+// Chancer is a Runner that knows the dev score of always predicting the
+// majority class; a sweep then says when the baseline is no better, which
+// makes d90 meaningless.
+type Chancer interface {
+	Chance() float64
+}
+
 // Config describes a sweep.
 type Config struct {
 	// Method is did or said; Projector fastfood, dense or sparse.
@@ -319,7 +326,9 @@ func Sweep(ctx context.Context, r Runner, c Config) (Result, error) {
 	if c.Shard.N > 0 {
 		f := c.Filter()
 		f.Complete = false
-		return Analyze(st.Records(), f, c.Fraction), nil
+		res := Analyze(st.Records(), f, c.Fraction)
+		setChance(&res, r)
+		return res, nil
 	}
 	res := Analyze(st.Records(), c.Filter(), c.Fraction)
 	if !c.NoBisect {
@@ -342,6 +351,7 @@ func Sweep(ctx context.Context, r Runner, c Config) (Result, error) {
 			}
 		}
 	}
+	setChance(&res, r)
 	if err := WriteReport(c.Dir, res); err != nil {
 		return res, err
 	}
@@ -513,3 +523,9 @@ func (s *sweeper) logf(format string, a ...any) {
 
 // ErrNoRecords is returned by Merge when the inputs hold no record.
 var ErrNoRecords = errors.New("bench: no records in the inputs")
+
+func setChance(res *Result, r Runner) {
+	if ch, ok := r.(Chancer); ok {
+		res.Chance = Score(ch.Chance())
+	}
+}

@@ -456,3 +456,23 @@ func TestShardsAndMerge(t *testing.T) {
 		t.Error("merging a missing file is not an error")
 	}
 }
+
+func TestChanceWarning(t *testing.T) {
+	s := synth()
+	s.ChanceDev = 0.89 // the baseline (0.9 ± noise) is within 0.02
+	c := testConfig(t.TempDir())
+	c.Grid = []int{10, 10000}
+	c.NoBisect = true
+	res, err := Sweep(context.Background(), s, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.AtChance() || !strings.Contains(res.D90Line(), "WARNING") || !strings.Contains(res.Table(), "majority class") {
+		t.Errorf("no chance warning: %s\n%s", res.D90Line(), res.Table())
+	}
+	s.ChanceDev = 0.5
+	res, _ = Sweep(context.Background(), s, c)
+	if res.AtChance() || strings.Contains(res.D90Line(), "WARNING") {
+		t.Errorf("warning at a baseline well above chance: %s", res.D90Line())
+	}
+}

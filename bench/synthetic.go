@@ -29,6 +29,8 @@ type Synthetic struct {
 	// Name goes into the identity (as the model name).
 	Name  string
 	Count atomic.Int64
+	// ChanceDev is reported by Chance (0: NaN, unknown).
+	ChanceDev float64
 }
 
 // Identity is the synthetic model's.
@@ -94,4 +96,12 @@ func (s *Synthetic) Run(ctx context.Context, sp Spec) (Outcome, error) {
 	}
 	return Outcome{Dev: Score(dev), Test: Score(dev - s.Gap), Train: Score(dev + s.Gap), Trainable: sp.D,
 		AllParams: 1_000_000, TrainSize: 1000, Seconds: s.Delay.Seconds()}, nil
+}
+
+// Chance is ChanceDev (NaN when 0).
+func (s *Synthetic) Chance() float64 {
+	if s.ChanceDev == 0 {
+		return math.NaN()
+	}
+	return s.ChanceDev
 }

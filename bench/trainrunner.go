@@ -173,3 +173,13 @@ func (t *TrainRunner) Run(ctx context.Context, s Spec) (Outcome, error) {
 	}
 	return out, nil
 }
+
+// Chance is the dev score (main metric) of predicting the training
+// split's majority class.
+func (t *TrainRunner) Chance() float64 {
+	_, s, err := t.Task.Majority(t.Task.Dev)
+	if err != nil {
+		return math.NaN()
+	}
+	return s.Main(t.Task)
+}

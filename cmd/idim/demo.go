@@ -25,7 +25,7 @@ var demoDefaults = sweepFlags{model: models.Default, task: "sentiment", method: 
 // quickDemo overrides the defaults (not flags given explicitly) for CI:
 // under a minute on two cores.
 var quickDemo = map[string]string{
-	"d-max": "3000", "per-decade": "1", "max-bisect": "1", "baseline-epochs": "1", "max-steps": "40", "max-len": "48",
+	"d-max": "3000", "per-decade": "1", "max-bisect": "1", "max-steps": "60", "max-len": "48",
 	"out": "idim-demo-out-quick",
 }
 
@@ -93,7 +93,7 @@ flags:
 
 func quickHelp() string {
 	var s []string
-	for _, k := range []string{"d-max", "per-decade", "max-bisect", "baseline-epochs", "max-steps", "max-len", "out"} {
+	for _, k := range []string{"d-max", "per-decade", "max-bisect", "max-steps", "max-len", "out"} {
 		s = append(s, "--"+k+" "+quickDemo[k])
 	}
 	return strings.Join(s, " ")
