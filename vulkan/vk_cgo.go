@@ -395,7 +395,7 @@ func (d *Device) Sync() error {
 
 func (d *Device) flushLocked() error {
 	if d.closed {
-		return fmt.Errorf("vulkan: device closed")
+		return errClosed
 	}
 	if d.c.recording != 0 {
 		d.stats.Submits++
@@ -460,6 +460,9 @@ func (d *Device) Alloc(n int) (autograd.Buffer, error) {
 }
 
 func (d *Device) allocLocked(n int) (*buffer, error) {
+	if d.closed {
+		return nil, errClosed
+	}
 	if n < 0 {
 		return nil, fmt.Errorf("vulkan: Alloc(%d)", n)
 	}
@@ -592,6 +595,23 @@ func (d *Device) MemStats() (held, used uint64) {
 	return
 }
 
+var errClosed = fmt.Errorf("vulkan: device closed")
+
+// live panics when the device is closed or b has been freed (a kernel on
+// such memory would corrupt other tensors or crash the driver), and when
+// [off, off+n) is not inside b.
+func (d *Device) live(b *buffer, off, n int) {
+	if d.closed {
+		panic(errClosed)
+	}
+	if b.dead {
+		panic("vulkan: use of a freed buffer")
+	}
+	if off < 0 || n < 0 || off+n > b.n {
+		panic(fmt.Sprintf("vulkan: range [%d, %d) outside a buffer of %d values", off, off+n, b.n))
+	}
+}
+
 // stage reserves size bytes of staging memory for this batch, submitting
 // the batch first when the staging memory of a batch would exceed stagingMax.
 func (d *Device) stage(size uint64) (*stageChunk, uint64, error) {
@@ -645,6 +665,7 @@ func (d *Device) Upload(ab autograd.Buffer, off int, src []float32) {
 	b := ab.(*buffer)
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.live(b, off, len(src))
 	d.uploadLocked(b, off, src)
 }
 
@@ -675,6 +696,7 @@ func (d *Device) Download(dst []float32, ab autograd.Buffer, off int) {
 	b := ab.(*buffer)
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.live(b, off, len(dst))
 	d.stats.Downloads++
 	d.stats.DownBytes += uint64(len(dst)) * 4
 	for len(dst) > 0 {
@@ -704,6 +726,8 @@ func (d *Device) CopyBuffer(adst autograd.Buffer, dstOff int, asrc autograd.Buff
 	dst, src := adst.(*buffer), asrc.(*buffer)
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.live(dst, dstOff, n)
+	d.live(src, srcOff, n)
 	d.copyLocked(dst, dstOff, src, srcOff, n)
 }
 
@@ -731,6 +755,9 @@ func (d *Device) copyLocked(dst *buffer, dstOff int, src *buffer, srcOff, n int)
 
 // fillLocked records vkCmdFillBuffer of size bytes at byte offset off.
 func (d *Device) fillLocked(b *buffer, off, size uint64, bits uint32) {
+	if d.closed {
+		panic(errClosed)
+	}
 	d.batchFull()
 	C.ivk_fill(d.c, b.blk.b.buf, C.uint64_t(off), C.uint64_t(size), C.uint32_t(bits))
 }
@@ -802,6 +829,9 @@ func (d *Device) pipeline(name string) *pipeline {
 func (d *Device) dispatch(name string, gx, gy, gz int, p *push) {
 	if gx == 0 || gy == 0 || gz == 0 {
 		return
+	}
+	if d.closed {
+		panic(errClosed)
 	}
 	pl := d.pipeline(name)
 	d.batchFull()

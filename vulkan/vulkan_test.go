@@ -3,6 +3,7 @@
 package vulkan
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -366,4 +367,50 @@ func TestBeyondStorageRange(t *testing.T) {
 	if v, want := s.Item(), float32(rows*n-n+9*n); math.Abs(float64(v-want)) > 1e-5*float64(want) {
 		t.Errorf("sum of squares over 160 MiB: %v, want %v", v, want)
 	}
+}
+
+// TestMisuse checks the errors and panics for bad ranges and use after
+// Free or Close.
+func TestMisuse(t *testing.T) {
+	d, err := New(testSelection())
+	if err != nil {
+		if os.Getenv(EnvRequired) == "1" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	mustPanic := func(what, want string, f func()) {
+		t.Helper()
+		defer func() {
+			r := recover()
+			if r == nil || !strings.Contains(fmt.Sprint(r), want) {
+				t.Errorf("%s: recovered %v, want a panic containing %q", what, r, want)
+			}
+		}()
+		f()
+	}
+	b, err := d.Alloc(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPanic("upload past the end", "outside", func() { d.Upload(b, 5, make([]float32, 6)) })
+	mustPanic("download past the end", "outside", func() { d.Download(make([]float32, 11), b, 0) })
+	mustPanic("copy past the end", "outside", func() { d.CopyBuffer(b, 8, b, 0, 3) })
+	d.Free(b)
+	mustPanic("upload to a freed buffer", "freed", func() { d.Upload(b, 0, make([]float32, 1)) })
+	if _, err := d.Alloc(-1); err == nil {
+		t.Error("Alloc(-1) succeeded")
+	}
+	x := autograd.MustFromSlice(d, make([]float32, 4), 4)
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if _, err := d.Alloc(1); err == nil {
+		t.Error("Alloc after Close succeeded")
+	}
+	mustPanic("kernel after Close", "closed", func() { d.Scale(2, x, x) })
+	mustPanic("fill after Close", "closed", func() { d.Fill(x, 1) })
 }
