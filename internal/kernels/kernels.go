@@ -11,9 +11,17 @@
 // never changes the result, because each output element is computed by one
 // worker with the same operation order regardless of the number of threads.
 //
-// The kernels are written as simple Go loops that the compiler keeps free of
-// bounds checks (slices are re-sliced to their final length first). There is
-// no assembly here yet: the time of a training step is dominated by the GEMM.
+// Every kernel has a generic Go version (x_generic.go or the loop in x.go),
+// always compiled. The hot ones also have AVX-512 assembly (x_amd64.s):
+// GELU forward and backward (also AVX2), dropout, the exp-and-sum pass and
+// row primitives of the softmax kernels, layernorm forward and backward,
+// column sums and the fused Adam update. The assembly works on whole
+// vectors and the Go wrapper finishes the tail; the path is chosen at every
+// call from the internal/cpu flags, so `defer cpu.DisableAVX512()()` and
+// IDIM_DISABLE=avx512 switch it off. Dropout, column sums, Adam and the
+// layernorm parameter sums are bit-identical to their generic versions; the
+// others agree within the error bounds their tests state. Other platforms
+// and -tags purego use the generic code (x_other.go).
 package kernels
 
 import (
