@@ -20,6 +20,8 @@ type Point struct {
 	Train   Score `json:"train"`
 	Runs    int   `json:"runs"`
 	Failed  int   `json:"failed"`
+	// AllRuns counts the runs at this d over every learning rate.
+	AllRuns int `json:"all_runs"`
 	// PerLR is the mean dev score of every learning rate tried (NaN: all
 	// runs failed).
 	PerLR     map[string]Score `json:"per_lr,omitempty"`
@@ -149,7 +151,7 @@ func Aggregate(recs []Record, f Filter) []Point {
 			byLR[r.Spec.LR] = append(byLR[r.Spec.LR], r)
 		}
 		sort.Float64s(lrs)
-		p := Point{D: d, PerLR: map[string]Score{}, Dev: Score(math.NaN())}
+		p := Point{D: d, PerLR: map[string]Score{}, Dev: Score(math.NaN()), AllRuns: len(rs)}
 		best := math.Inf(-1)
 		for _, lr := range lrs {
 			var dev []float64
@@ -310,7 +312,7 @@ func Analyze(recs []Record, f Filter, fraction float64) Result {
 	for i := range res.Points {
 		p := &res.Points[i]
 		p.Above = !math.IsNaN(float64(p.Dev)) && float64(p.Dev) >= float64(res.Threshold)
-		res.Runs += len(p.records)
+		res.Runs += p.AllRuns
 	}
 	res.Runs += n
 	res.D90Test = Score(math.NaN())

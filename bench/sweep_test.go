@@ -60,8 +60,8 @@ func TestSweepFindsD90(t *testing.T) {
 		t.Errorf("d90 = %d, noiseless %d", res.D90, want)
 	}
 	// Runs: baselines + (grid + bisection points) x lrs x seeds.
-	if n := int(s.Count.Load()); n != 2+len(res.Points)*4 {
-		t.Errorf("%d runs for %d points", n, len(res.Points))
+	if n := int(s.Count.Load()); n != 2+len(res.Points)*4 || res.Runs != n {
+		t.Errorf("%d runs (result says %d) for %d points", n, res.Runs, len(res.Points))
 	}
 	for _, f := range []string{"d90.json", "table.md", "plot.png", "plot.svg", "results.jsonl", "sweep.json"} {
 		if !exists(filepath.Join(dir, f)) {

@@ -207,7 +207,7 @@ func (f *sweepFlags) config(minD int, progress io.Writer) (bench.Config, error) 
 
 // sweepDefaults are the flag defaults of `idim sweep`.
 var sweepDefaults = sweepFlags{model: models.Default, task: "sentiment", method: "said", projector: "fastfood",
-	dMin: 10, dMax: 20000, perDecade: 3, lrs: "0.01,0.05", baseLR: 2e-4, seeds: "1,2,3",
+	dMin: 10, dMax: 100000, perDecade: 3, lrs: "3e-4,1e-3,3e-3", baseLR: 5e-4, seeds: "1,2,3",
 	ratio: 1.25, maxBisect: 12}
 
 func runSweep(args []string) error {
