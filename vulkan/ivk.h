@@ -114,6 +114,24 @@ typedef struct {
 	void *map;
 } ivk_buf;
 
+// ivk_result names a VkResult for error messages.
+static const char *ivk_result(int r) {
+	switch (r) {
+	case VK_ERROR_OUT_OF_HOST_MEMORY: return "VK_ERROR_OUT_OF_HOST_MEMORY";
+	case VK_ERROR_OUT_OF_DEVICE_MEMORY: return "VK_ERROR_OUT_OF_DEVICE_MEMORY";
+	case VK_ERROR_INITIALIZATION_FAILED: return "VK_ERROR_INITIALIZATION_FAILED";
+	case VK_ERROR_DEVICE_LOST: return "VK_ERROR_DEVICE_LOST";
+	case VK_ERROR_MEMORY_MAP_FAILED: return "VK_ERROR_MEMORY_MAP_FAILED";
+	case VK_ERROR_LAYER_NOT_PRESENT: return "VK_ERROR_LAYER_NOT_PRESENT (a layer named in VK_INSTANCE_LAYERS is not installed)";
+	case VK_ERROR_EXTENSION_NOT_PRESENT: return "VK_ERROR_EXTENSION_NOT_PRESENT";
+	case VK_ERROR_FEATURE_NOT_PRESENT: return "VK_ERROR_FEATURE_NOT_PRESENT";
+	case VK_ERROR_INCOMPATIBLE_DRIVER: return "VK_ERROR_INCOMPATIBLE_DRIVER (no Vulkan driver found)";
+	case VK_ERROR_TOO_MANY_OBJECTS: return "VK_ERROR_TOO_MANY_OBJECTS";
+	case -1000: return "no suitable memory type";
+	}
+	return "VkResult error";
+}
+
 static VKAPI_ATTR VkBool32 VKAPI_CALL ivk_debug_cb(VkDebugUtilsMessageSeverityFlagBitsEXT sev,
 	VkDebugUtilsMessageTypeFlagsEXT type, const VkDebugUtilsMessengerCallbackDataEXT *data, void *user) {
 	ivk_inst *I = (ivk_inst *)user;
@@ -195,7 +213,7 @@ static int ivk_open(const char *path, ivk_inst *I, char *err, int errlen) {
 	}
 	VkResult r = I->vkCreateInstance(&ci, NULL, &I->inst);
 	if (r != VK_SUCCESS) {
-		snprintf(err, errlen, "vkCreateInstance: VkResult %d", (int)r);
+		snprintf(err, errlen, "vkCreateInstance: %s (%d)", ivk_result((int)r), (int)r);
 		return -5;
 	}
 	VkInstance in = I->inst;
@@ -387,7 +405,7 @@ static int ivk_create_device(ivk_inst *I, VkPhysicalDevice pd, int family, uint3
 	ci.pQueueCreateInfos = &qci;
 	VkResult r = I->vkCreateDevice(pd, &ci, NULL, &D->dev);
 	if (r != VK_SUCCESS) {
-		snprintf(err, errlen, "vkCreateDevice: VkResult %d", (int)r);
+		snprintf(err, errlen, "vkCreateDevice: %s (%d)", ivk_result((int)r), (int)r);
 		return -1;
 	}
 	I->vkGetDeviceQueue(D->dev, family, 0, &D->queue);
@@ -395,7 +413,7 @@ static int ivk_create_device(ivk_inst *I, VkPhysicalDevice pd, int family, uint3
 	pci.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
 	pci.queueFamilyIndex = family;
 	if ((r = I->vkCreateCommandPool(D->dev, &pci, NULL, &D->pool)) != VK_SUCCESS) {
-		snprintf(err, errlen, "vkCreateCommandPool: VkResult %d", (int)r);
+		snprintf(err, errlen, "vkCreateCommandPool: %s (%d)", ivk_result((int)r), (int)r);
 		return -2;
 	}
 	VkCommandBufferAllocateInfo ai = {VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
@@ -403,12 +421,12 @@ static int ivk_create_device(ivk_inst *I, VkPhysicalDevice pd, int family, uint3
 	ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
 	ai.commandBufferCount = 1;
 	if ((r = I->vkAllocateCommandBuffers(D->dev, &ai, &D->cmd)) != VK_SUCCESS) {
-		snprintf(err, errlen, "vkAllocateCommandBuffers: VkResult %d", (int)r);
+		snprintf(err, errlen, "vkAllocateCommandBuffers: %s (%d)", ivk_result((int)r), (int)r);
 		return -3;
 	}
 	VkFenceCreateInfo fci = {VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
 	if ((r = I->vkCreateFence(D->dev, &fci, NULL, &D->fence)) != VK_SUCCESS) {
-		snprintf(err, errlen, "vkCreateFence: VkResult %d", (int)r);
+		snprintf(err, errlen, "vkCreateFence: %s (%d)", ivk_result((int)r), (int)r);
 		return -4;
 	}
 	if (qcap > 0) {

@@ -401,7 +401,7 @@ func (d *Device) flushLocked() error {
 		d.stats.Submits++
 	}
 	if rc := C.ivk_submit(d.c); rc != 0 && d.err == nil {
-		d.err = fmt.Errorf("vulkan: queue submit: VkResult %d", int(rc))
+		d.err = fmt.Errorf("vulkan: queue submit: %s (%d)", C.GoString(C.ivk_result(rc)), int(rc))
 	}
 	if d.profile && len(d.profOps) > 0 {
 		ts := make([]uint64, 2*len(d.profOps))
@@ -493,7 +493,7 @@ func (d *Device) allocLocked(n int) (*buffer, error) {
 			rc = C.ivk_alloc(d.c, C.uint64_t(bs), 0, &b.b)
 		}
 		if rc != 0 {
-			return nil, fmt.Errorf("vulkan: allocating %d bytes of device memory: VkResult %d", bs, int(rc))
+			return nil, fmt.Errorf("vulkan: allocating %d bytes of device memory: %s (%d)", bs, C.GoString(C.ivk_result(rc)), int(rc))
 		}
 	}
 	b.free = []span{{0, bs}}
@@ -639,7 +639,7 @@ func (d *Device) stage(size uint64) (*stageChunk, uint64, error) {
 	}
 	c := &stageChunk{size: cs}
 	if rc := C.ivk_alloc(d.c, C.uint64_t(cs), 1, &c.b); rc != 0 {
-		return nil, 0, fmt.Errorf("vulkan: allocating %d bytes of staging memory: VkResult %d", cs, int(rc))
+		return nil, 0, fmt.Errorf("vulkan: allocating %d bytes of staging memory: %s (%d)", cs, C.GoString(C.ivk_result(rc)), int(rc))
 	}
 	d.staging = append(d.staging, c)
 	d.stUsed = len(d.staging) - 1
@@ -819,7 +819,7 @@ func (d *Device) pipeline(name string) *pipeline {
 	}
 	p := &pipeline{}
 	if rc := C.ivk_pipeline(d.c, unsafe.Pointer(&code[0]), C.size_t(len(code)), pushBytes, &p.p, &p.l); rc != 0 {
-		panic(fmt.Sprintf("vulkan: creating the %s pipeline: VkResult %d", name, int(rc)))
+		panic(fmt.Sprintf("vulkan: creating the %s pipeline: %s (%d)", name, C.GoString(C.ivk_result(rc)), int(rc)))
 	}
 	d.pipes[name] = p
 	return p

@@ -129,6 +129,24 @@ func TestMissingLoader(t *testing.T) {
 	}
 }
 
+// TestNoDriver checks the loader-present, driver-absent case: New returns
+// an error (and does not crash) when the loader finds no ICD.
+func TestNoDriver(t *testing.T) {
+	if _, err := Describe(); err != nil {
+		t.Skipf("no loader: %v", err)
+	}
+	t.Setenv("VK_ICD_FILENAMES", "/nonexistent/icd.json")
+	t.Setenv("VK_DRIVER_FILES", "/nonexistent/icd.json")
+	_, err := New("")
+	if err == nil {
+		t.Fatal("New found a device with no driver")
+	}
+	t.Logf("without a driver: %v", err)
+	if _, err := New("llvmpipe"); err == nil {
+		t.Fatal("New(llvmpipe) found a device with no driver")
+	}
+}
+
 func TestSelection(t *testing.T) {
 	ps := []physical{
 		{info: DeviceInfo{Index: 0, Name: "llvmpipe (LLVM 15)", Type: "cpu", Usable: true}},
