@@ -13,7 +13,10 @@ const (
 	// EnvLib names the Vulkan loader to dlopen (default libvulkan.so.1).
 	EnvLib = "IDIM_VULKAN_LIB"
 	// EnvDisable lists kernels (autograd.K* names, or "all") that Supports
-	// reports as unsupported.
+	// reports as unsupported, so autograd runs them on the CPU, and
+	// features: "tiled_gemm" (use the barrier-free GEMM shader on a GPU
+	// too) or "direct_gemm" (use the shared-memory one on a CPU software
+	// device).
 	EnvDisable = "IDIM_VK_DISABLE"
 	// EnvProfile set to 1 records per-kernel GPU times (see Profile).
 	EnvProfile = "IDIM_VK_PROFILE"

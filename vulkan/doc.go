@@ -29,7 +29,9 @@
 // push constants with the scalars: there are no descriptor sets, no
 // alignment rules for views, and maxStorageBufferRange (128 MiB on lavapipe)
 // does not limit a tensor; the limit is maxMemoryAllocationSize for one
-// block (Describe shows it) and 2^32 elements for the index arithmetic.
+// block (Describe shows it) and 2^32 elements for the index arithmetic; a
+// row of a row-wise kernel (softmax, layernorm, cross-entropy) may hold up to
+// 2^24 values.
 // Upload and Download go through host-visible staging memory. Kernels are
 // recorded into one command buffer, each separated from the previous by a
 // full compute/transfer memory barrier, and submitted when the host needs a
@@ -39,11 +41,25 @@
 //
 // # Kernels
 //
+// Elementwise shaders run one invocation per element (no grid-stride
+// loops), row-wise ones one 256-thread workgroup per row with tree
+// reductions in shared memory, long row sums in two stages. The GEMM on GPUs
+// is gemm.comp (64x64 tiles of C per workgroup through shared memory, 4x4
+// per thread); on CPU software devices gemm_direct.comp (register-blocked,
+// no barriers, which llvmpipe runs slowly). llvmpipe also ends any shader
+// loop after 65535 iterations per invocation, so on such devices the host
+// cuts GEMM K, column sums, layernorm parameter gradients and scatter lists
+// into parts. ScatterAdd needs no float atomics: the host groups the indices
+// by destination row and one thread per (row, column) adds the source rows
+// in index order, the CPU's order, so the sums are bit-identical. Dropout
+// computes the CPU's splitmix64 counter hash in 32-bit halves: same masks.
+//
 // One GLSL compute shader per kernel lives in shaders/*.comp and is compiled
 // by `go generate` (glslc, validated with spirv-val) into shaders/spv,
 // which is embedded. Every Device kernel is implemented; IDIM_VK_DISABLE
 // (comma-separated kernel names, e.g. "gemm,layernorm", or "all") makes
-// Supports report them unsupported so that autograd runs them on the CPU.
+// Supports report them unsupported so that autograd runs them on the CPU;
+// it also takes the features "tiled_gemm" and "direct_gemm" (see EnvDisable).
 // FWHT transforms rows in place on the device (bit-identical to package
 // fwht).
 package vulkan

@@ -327,6 +327,12 @@ func New(sel string) (*Device, error) {
 	if isSoftware(p.info.Name, p.info.Type) {
 		d.gemmShader, d.loopCap = "gemm_direct", 32768
 	}
+	switch {
+	case d.dis["tiled_gemm"]:
+		d.gemmShader = "gemm_direct"
+	case d.dis["direct_gemm"]:
+		d.gemmShader = "gemm"
+	}
 	return d, nil
 }
 

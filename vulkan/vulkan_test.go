@@ -181,6 +181,14 @@ func TestDisable(t *testing.T) {
 	if d.Supports(autograd.KGemm) || d.Supports(autograd.KLayerNorm) || !d.Supports(autograd.KSoftmax) || d.Supports("nonsense") {
 		t.Errorf("Supports does not follow %s", EnvDisable)
 	}
+	t.Setenv(EnvDisable, "tiled_gemm")
+	if d2 := open(t); d2.gemmShader != "gemm_direct" {
+		t.Errorf("%s=tiled_gemm: GEMM shader %s", EnvDisable, d2.gemmShader)
+	}
+	t.Setenv(EnvDisable, "direct_gemm")
+	if d2 := open(t); d2.gemmShader != "gemm" {
+		t.Errorf("%s=direct_gemm: GEMM shader %s", EnvDisable, d2.gemmShader)
+	}
 }
 
 // TestBuffers checks Upload/Download/CopyBuffer/Fill at every size and
