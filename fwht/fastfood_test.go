@@ -12,8 +12,9 @@ import (
 // from the parts the Fastfood exposes (G, Pi, B).
 func denseFastfood(f *Fastfood) [][]float64 {
 	d, n, l := f.Dims()
+	gs := f.G()
 	var ss float64
-	for _, g := range f.G() {
+	for _, g := range gs {
 		ss += float64(g) * float64(g)
 	}
 	sc := 1 / (math.Sqrt(ss) * math.Sqrt(float64(n)))
@@ -24,7 +25,7 @@ func denseFastfood(f *Fastfood) [][]float64 {
 		_ = Transform64(v)
 		w := make([]float64, l)
 		for k := range w {
-			w[k] = float64(f.G()[k]) * v[f.Perm(k)]
+			w[k] = float64(gs[k]) * v[f.Perm(k)]
 		}
 		_ = Transform64(w)
 		cols[j] = w[:n]
