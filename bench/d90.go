@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 )
 
 // Point is one d of a sweep: the runs at the learning rate chosen for it
@@ -37,6 +38,7 @@ type Result struct {
 	Model     string `json:"model"`
 	ModelHash string `json:"model_hash"`
 	Task      string `json:"task"`
+	TaskHash  string `json:"task_hash,omitempty"`
 	Method    string `json:"method"`
 	Projector string `json:"projector"`
 
@@ -296,6 +298,9 @@ func Analyze(recs []Record, f Filter, fraction float64) Result {
 	for _, r := range recs {
 		if res.Model == "" {
 			res.Model, res.ModelHash, res.Task = r.Identity.Model, r.Identity.ModelHash, r.Identity.Task
+			if i := strings.LastIndex(res.Task, "@"); i > 0 {
+				res.Task, res.TaskHash = res.Task[:i], res.Task[i+1:]
+			}
 		}
 		if r.AllParams > 0 {
 			res.AllParams = r.AllParams

@@ -128,6 +128,9 @@ func PlotSweep(r Result, paths ...string) error {
 		p.Add(l)
 		p.Legend.Add(name, l)
 	}
+	if !math.IsNaN(float64(r.Chance)) {
+		hline(float64(r.Chance), colGrey, true, fmt.Sprintf("majority class (%.3f)", float64(r.Chance)))
+	}
 	hline(float64(r.Baseline), colGreen, false, fmt.Sprintf("full fine-tuning (dev %.3f)", float64(r.Baseline)))
 	hline(float64(r.Threshold), colRed, true, fmt.Sprintf("%.0f%% of full (%.3f)", 100*r.Fraction, float64(r.Threshold)))
 	if r.Found {

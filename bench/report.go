@@ -5,6 +5,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -50,12 +52,12 @@ func f4(s Score) string {
 // baseline first.
 func (r Result) Table() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "| d | trainable %% | lr | dev (mean ± sd) | test (mean ± sd) | runs (failed) | >= %.0f%% | phase |\n", 100*r.Fraction)
-	b.WriteString("|---:|---:|---:|---|---|---:|:---:|---|\n")
+	fmt.Fprintf(&b, "| d | trainable %% | lr | dev (mean ± sd) | test (mean ± sd) | runs (failed) | >= %.0f%% | phase | dev by lr |\n", 100*r.Fraction)
+	b.WriteString("|---:|---:|---:|---|---|---:|:---:|---|---|\n")
 	if !math.IsNaN(float64(r.Chance)) {
-		fmt.Fprintf(&b, "| majority class | 0 | | %s | | | | chance |\n", f4(r.Chance))
+		fmt.Fprintf(&b, "| majority class | 0 | | %s | | | | chance | |\n", f4(r.Chance))
 	}
-	fmt.Fprintf(&b, "| full (%d) | 100 | | %s ± %s | %s | %d | | baseline |\n", r.AllParams, f4(r.Baseline), f4(r.BaselineStd), f4(r.BaselineTest), r.BaselineRuns)
+	fmt.Fprintf(&b, "| full (%d) | 100 | | %s ± %s | %s | %d | | baseline | |\n", r.AllParams, f4(r.Baseline), f4(r.BaselineStd), f4(r.BaselineTest), r.BaselineRuns)
 	for _, p := range r.Points {
 		pct := ""
 		if r.AllParams > 0 {
@@ -68,8 +70,20 @@ func (r Result) Table() string {
 		if r.Found && p.D == r.D90 {
 			mark = "**d90**"
 		}
-		fmt.Fprintf(&b, "| %d | %s | %g | %s ± %s | %s ± %s | %d (%d) | %s | %s |\n", p.D, pct, p.LR, f4(p.Dev), f4(p.DevStd),
-			f4(p.Test), f4(p.TestStd), p.Runs, p.Failed, mark, p.Phase)
+		var lrs []string
+		if len(p.PerLR) > 1 {
+			keys := make([]float64, 0, len(p.PerLR))
+			for k := range p.PerLR {
+				v, _ := strconv.ParseFloat(k, 64)
+				keys = append(keys, v)
+			}
+			sort.Float64s(keys)
+			for _, k := range keys {
+				lrs = append(lrs, fmt.Sprintf("%g: %s", k, f4(p.PerLR[lrKey(k)])))
+			}
+		}
+		fmt.Fprintf(&b, "| %d | %s | %g | %s ± %s | %s ± %s | %d (%d) | %s | %s | %s |\n", p.D, pct, p.LR, f4(p.Dev), f4(p.DevStd),
+			f4(p.Test), f4(p.TestStd), p.Runs, p.Failed, mark, p.Phase, strings.Join(lrs, ", "))
 	}
 	return b.String()
 }

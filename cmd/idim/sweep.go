@@ -293,7 +293,7 @@ func sweepAndReport(ctx context.Context, r bench.Runner, c bench.Config, progres
 	if res.Found && res.AllParams > 0 {
 		fmt.Printf("trainable params: %d || all params: %d || trainable%%: %f\n", res.D90, res.AllParams, 100*float64(res.D90)/float64(res.AllParams))
 	}
-	fmt.Printf("report: %s (d90.json, table.md, plot.png, plot.svg); %d runs, %.0fs\n", c.Dir, res.Runs, time.Since(t0).Seconds())
+	fmt.Printf("report: %s (d90.json, table.md, plot.png, plot.svg); %d runs, %.0fs of training in all, %.0fs in this invocation\n", c.Dir, res.Runs, res.Seconds, time.Since(t0).Seconds())
 	return res, nil
 }
 
