@@ -296,6 +296,9 @@ func (r Resolution) String() string {
 func Analyze(recs []Record, f Filter, fraction float64) Result {
 	res := Result{Method: f.Method, Projector: f.Projector, Fraction: fraction, Chance: Score(math.NaN())}
 	for _, r := range recs {
+		if r.Spec.Kind == KindSubspace && (r.Spec.Method != f.Method || (f.Projector != "" && r.Spec.Projector != f.Projector)) {
+			continue
+		}
 		if res.Model == "" {
 			res.Model, res.ModelHash, res.Task = r.Identity.Model, r.Identity.ModelHash, r.Identity.Task
 			if i := strings.LastIndex(res.Task, "@"); i > 0 {

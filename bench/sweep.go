@@ -332,7 +332,18 @@ func Sweep(ctx context.Context, r Runner, c Config) (Result, error) {
 	}
 	res := Analyze(st.Records(), c.Filter(), c.Fraction)
 	if !c.NoBisect {
-		for step := 0; step < c.MaxBisect && res.Found && res.Lo > 0 && !c.Resolution.Done(res.Lo, res.Hi); step++ {
+		// Bisection steps already taken (a resumed sweep counts them, so
+		// MaxBisect bounds the whole sweep, not each invocation).
+		steps := func() int {
+			n := 0
+			for _, p := range res.Points {
+				if p.Phase == "bisect" {
+					n++
+				}
+			}
+			return n
+		}
+		for res.Found && res.Lo > 0 && !c.Resolution.Done(res.Lo, res.Hi) && steps() < c.MaxBisect {
 			mid := Mid(res.Lo, res.Hi)
 			s.total += len(c.dSpecs(mid))
 			for _, sp := range c.dSpecs(mid) {

@@ -476,3 +476,32 @@ func TestChanceWarning(t *testing.T) {
 		t.Errorf("warning at a baseline well above chance: %s", res.D90Line())
 	}
 }
+
+// TestMaxBisectAcrossResume: the bisection limit counts the steps of
+// earlier invocations.
+func TestMaxBisectAcrossResume(t *testing.T) {
+	dir := t.TempDir()
+	c := testConfig(dir)
+	c.MaxBisect = 2
+	res, err := Sweep(context.Background(), synth(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range res.Points {
+		if p.Phase == "bisect" {
+			n++
+		}
+	}
+	if n != 2 || !strings.Contains(res.How, "limit") {
+		t.Fatalf("%d bisection points, how %q", n, res.How)
+	}
+	s := synth()
+	res2, err := Sweep(context.Background(), s, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Count.Load() != 0 || res2.Lo != res.Lo || res2.Hi != res.Hi {
+		t.Errorf("rerun with the limit reached ran %d runs, bracket (%d, %d] vs (%d, %d]", s.Count.Load(), res2.Lo, res2.Hi, res.Lo, res.Hi)
+	}
+}
