@@ -149,6 +149,9 @@ func pearson(x, y []float64) float64 {
 		sxx += (x[i] - mx) * (x[i] - mx)
 		syy += (y[i] - my) * (y[i] - my)
 	}
+	if sxx <= 1e-20 || syy <= 1e-20 { // a constant series (up to rounding)
+		return math.NaN()
+	}
 	return sxy / math.Sqrt(sxx*syy)
 }
 
@@ -161,7 +164,7 @@ func generalization(b *strings.Builder, rows []StudyRow) {
 		res := r.Result
 		m := res.TrainSize
 		fmt.Fprintf(b, "## %s: %s on %s, %s/%s (m = %d training examples)\n\n", r.Label, res.Model, res.Task, res.Method, res.Projector, m)
-		fmt.Fprintf(b, "%s\n\n", res.D90Line())
+		fmt.Fprintf(b, "d90: %s. %s\n\n", d90Cell(res), res.D90Line())
 		if res.Found && m > 0 {
 			fmt.Fprintf(b, "At d90: sqrt(d90/m) = %.4f.\n\n", math.Sqrt(float64(res.D90)/float64(m)))
 		}
