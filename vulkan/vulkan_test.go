@@ -301,6 +301,32 @@ func TestConformance(t *testing.T) {
 	devicetest.Run(t, autograd.WithFallback(d))
 }
 
+// TestConformanceFallback runs the suite with every kernel disabled: each
+// op goes through autograd's CPU fallback, so this checks the device's
+// transfers at every shape of the suite (and the fallback's one log line
+// per kernel).
+func TestConformanceFallback(t *testing.T) {
+	t.Setenv(EnvDisable, "all")
+	d := open(t)
+	for _, k := range autograd.Kernels {
+		if d.Supports(k) {
+			t.Fatalf("%s=all but %s is supported", EnvDisable, k)
+		}
+	}
+	logged := map[string]int{}
+	defer func(f func(string, ...any)) { autograd.Logf = f }(autograd.Logf)
+	autograd.Logf = func(format string, args ...any) { logged[fmt.Sprint(args[1])]++ }
+	devicetest.Run(t, autograd.WithFallback(d))
+	for k, n := range logged {
+		if n != 1 {
+			t.Errorf("fallback of %s logged %d times", k, n)
+		}
+	}
+	if len(logged) < 10 {
+		t.Errorf("only %d kernels fell back: %v", len(logged), logged)
+	}
+}
+
 // TestFWHT compares the device's transform with package fwht bit for bit.
 func TestFWHT(t *testing.T) {
 	d := open(t)
