@@ -96,7 +96,7 @@ func NewFastfood(seed uint64, key string, d, n int) (*Fastfood, error) {
 		return nil, fmt.Errorf("fwht.NewFastfood(key %q): dimensions d=%d, n=%d must be at least 1", key, d, n)
 	}
 	m := max(d, n)
-	if m > 1<<31 {
+	if uint64(m) > 1<<31 {
 		// Permutation indices are 32-bit (signed in the gather kernels).
 		return nil, fmt.Errorf("fwht.NewFastfood(key %q): dimension %d above the limit 2^31", key, m)
 	}
@@ -309,6 +309,16 @@ func feistelF(v uint32, key uint64) uint32 {
 	return uint32(z >> 32)
 }
 
+// gBlock sets g[i] = gOf(z + i golden).
+func gBlock(g []float32, z uint64) {
+	i := gBlockSIMD(g, z)
+	z += uint64(i) * golden
+	for ; i < len(g); i++ {
+		g[i] = gOf(z)
+		z += golden
+	}
+}
+
 type gNormTask struct {
 	z0  uint64
 	sum atomic.Int64
@@ -354,23 +364,30 @@ func (f *Fastfood) permuteRange(dst, src []float32, lo, hi int, transpose bool) 
 		if k%16 == 0 {
 			k += f.permRowSIMD(dst, src, k, end-k, h, r0, transpose)
 		}
-		z := f.gz0 + uint64(k)*golden
-		if transpose {
-			for ; k < end; k++ {
-				l1 := (uint32(k) & mb) ^ r0
-				h2 := h ^ t1[l1&mb]
-				l3 := l1 ^ t2[h2&ma]
-				dst[h2<<lb|l3] = gOf(z) * src[k]
-				z += golden
+		// The rest in blocks: G regenerated into gb (with SIMD where there
+		// is a kernel), then the gather or scatter.
+		var gb [256]float32
+		for k < end {
+			c := min(len(gb), end-k)
+			g := gb[:c]
+			gBlock(g, f.gz0+uint64(k)*golden)
+			if transpose {
+				for i, gi := range g {
+					l1 := (uint32(k+i) & mb) ^ r0
+					h2 := h ^ t1[l1&mb]
+					l3 := l1 ^ t2[h2&ma]
+					dst[h2<<lb|l3] = gi * src[k+i]
+				}
+			} else {
+				d := dst[k : k+c]
+				for i, gi := range g {
+					l1 := (uint32(k+i) & mb) ^ r0
+					h2 := h ^ t1[l1&mb]
+					l3 := l1 ^ t2[h2&ma]
+					d[i] = gi * src[h2<<lb|l3]
+				}
 			}
-		} else {
-			for ; k < end; k++ {
-				l1 := (uint32(k) & mb) ^ r0
-				h2 := h ^ t1[l1&mb]
-				l3 := l1 ^ t2[h2&ma]
-				dst[k] = gOf(z) * src[h2<<lb|l3]
-				z += golden
-			}
+			k += c
 		}
 	}
 }

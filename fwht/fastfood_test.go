@@ -485,3 +485,35 @@ func TestFastfoodStateBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestGBlock checks the G regeneration kernels (gBlock with every
+// implementation) against gOf for every length 0..300 and several start
+// counters and offsets, with guards before and after.
+func TestGBlock(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	const guard = 8
+	sentinel := math.Float32frombits(0x7fc0beef)
+	cpu.ForEachImpl(t, func(t *testing.T) {
+		buf := make([]float32, 300+2*guard+8)
+		for n := 0; n <= 300; n++ {
+			for _, z := range []uint64{0, 1, ^uint64(0) - 5, r.Uint64(), r.Uint64()} {
+				off := n % 8
+				for i := range buf {
+					buf[i] = sentinel
+				}
+				g := buf[guard+off : guard+off+n]
+				gBlock(g, z)
+				for i := range g {
+					if w := gOf(z + uint64(i)*golden); g[i] != w {
+						t.Fatalf("n=%d z=%#x: g[%d] = %v, want %v", n, z, i, g[i], w)
+					}
+				}
+				for i, v := range buf {
+					if (i < guard+off || i >= guard+off+n) && math.Float32bits(v) != math.Float32bits(sentinel) {
+						t.Fatalf("n=%d z=%#x: guard %d written: %v", n, z, i, v)
+					}
+				}
+			}
+		}
+	})
+}

@@ -28,3 +28,17 @@ func (f *Fastfood) permRowSIMD(dst, src []float32, k, count int, h, r0 uint32, t
 	}
 	return c
 }
+
+//go:noescape
+func gBlockAVX2(dst *float32, z uint64, n int)
+
+// gBlockSIMD sets g[i] = gOf(z + i golden) for the first len(g)&^7
+// elements and returns how many it did (0 without AVX2).
+func gBlockSIMD(g []float32, z uint64) int {
+	c := len(g) &^ 7
+	if !cpu.HasAVX2 || c == 0 {
+		return 0
+	}
+	gBlockAVX2(&g[0], z, c)
+	return c
+}

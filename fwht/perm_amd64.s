@@ -191,3 +191,90 @@ ps_loop:
 ps_done:
 	VZEROUPPER
 	RET
+
+DATA gEven4<>+0(SB)/8, $0x0
+DATA gEven4<>+8(SB)/8, $0x3c6ef372fe94f82a
+DATA gEven4<>+16(SB)/8, $0x78dde6e5fd29f054
+DATA gEven4<>+24(SB)/8, $0xb54cda58fbbee87e
+GLOBL gEven4<>(SB), RODATA|NOPTR, $32
+
+// Y<a> = Y<a> * (bl + bh 2^32) mod 2^64 in each qword lane (AVX2 has no
+// 64-bit multiply): lo(a) bl + (hi(a) bl + lo(a) bh) 2^32. bl, bh hold the
+// constant's low and high halves in the low dword of every qword.
+#define MUL64(a, bl, bh, t, u) \
+	VPSRLQ   $32, a, t \
+	VPMULUDQ bl, t, t \
+	VPMULUDQ bh, a, u \
+	VPADDQ   u, t, t \
+	VPSLLQ   $32, t, t \
+	VPMULUDQ bl, a, a \
+	VPADDQ   t, a, a
+
+// h = fmix64(z) (splitmix64's output function), then h = S + (h&1) with S
+// the sum of h's bytes; Y4..Y9 as set up in gBlockAVX2.
+#define GHASH(z, h, t, u) \
+	VPSRLQ   $30, z, t \
+	VPXOR    z, t, h \
+	MUL64(h, Y4, Y5, t, u) \
+	VPSRLQ   $27, h, t \
+	VPXOR    t, h, h \
+	MUL64(h, Y6, Y7, t, u) \
+	VPSRLQ   $31, h, t \
+	VPXOR    t, h, h \
+	VPSADBW  Y8, h, t \
+	VPAND    Y9, h, h \
+	VPADDQ   t, h, h
+
+// func gBlockAVX2(dst *float32, z uint64, n int)
+// for i := 0; i < n; i++ { dst[i] = gOf(z + i golden) }; n a positive
+// multiple of 8. Y0, Y1: the counters of the even and the odd elements.
+TEXT ·gBlockAVX2(SB), NOSPLIT, $0-24
+	MOVQ         dst+0(FP), DI
+	MOVQ         z+8(FP), DX
+	MOVQ         n+16(FP), CX
+	VMOVQ        DX, X0
+	VPBROADCASTQ X0, Y0
+	VPADDQ       gEven4<>(SB), Y0, Y0
+	MOVQ         $0x9e3779b97f4a7c15, AX
+	VMOVQ        AX, X2
+	VPBROADCASTQ X2, Y2
+	VPADDQ       Y2, Y0, Y1
+	MOVQ         $0xf1bbcdcbfa53e0a8, AX
+	VMOVQ        AX, X3
+	VPBROADCASTQ X3, Y3
+	MOVQ         $0xbf58476d1ce4e5b9, AX
+	VMOVQ        AX, X4
+	VPBROADCASTQ X4, Y4
+	VPSRLQ       $32, Y4, Y5
+	MOVQ         $0x94d049bb133111eb, AX
+	VMOVQ        AX, X6
+	VPBROADCASTQ X6, Y6
+	VPSRLQ       $32, Y6, Y7
+	VPXOR        Y8, Y8, Y8
+	MOVQ         $1, AX
+	VMOVQ        AX, X9
+	VPBROADCASTQ X9, Y9
+	MOVL         $2041, AX
+	VMOVD        AX, X10
+	VPBROADCASTD X10, Y10
+	SHRQ         $3, CX
+	JZ           gb_done
+
+gb_loop:
+	GHASH(Y0, Y11, Y13, Y14)
+	GHASH(Y1, Y12, Y13, Y14)
+	VPSLLQ    $32, Y12, Y12
+	VPOR      Y11, Y12, Y12
+	VPADDD    Y12, Y12, Y12
+	VPSUBD    Y10, Y12, Y12
+	VCVTDQ2PS Y12, Y12
+	VMOVUPS   Y12, (DI)
+	ADDQ      $32, DI
+	VPADDQ    Y3, Y0, Y0
+	VPADDQ    Y3, Y1, Y1
+	DECQ      CX
+	JNZ       gb_loop
+
+gb_done:
+	VZEROUPPER
+	RET
