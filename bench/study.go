@@ -13,10 +13,10 @@ import (
 
 // Studies lists the paper's studies `idim study` runs.
 var Studies = map[string]string{
-	"did-vs-said":    "d90 of DID and SAID for every model x task (paper Table 1)",
-	"pretraining":    "d90 at checkpoints along the pre-training of one model (paper Figure 2)",
-	"model-size":     "d90 against the parameter count of the models (paper Figure 3)",
-	"generalization": "the bound L <= L_hat + O(sqrt(d/m)) against the measured train-test gap of every run (paper Section 6)",
+	"did-vs-said":    "d90 of DID and SAID for every model x task",
+	"pretraining":    "d90 at checkpoints along the pre-training of one model",
+	"model-size":     "d90 against the parameter count of the models",
+	"generalization": "the bound L <= L_hat + O(sqrt(d/m)) against the measured train-test gap of every run",
 }
 
 // StudyNames is the sorted list of study names.
