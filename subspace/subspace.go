@@ -135,7 +135,10 @@ type wrapped struct {
 	big  bool // projected on the caller's goroutine with internal parallelism
 }
 
-// Subspace maps a trainable vector into a set of named tensors.
+// Subspace maps a trainable vector into a set of named tensors. Its
+// methods are not safe for concurrent use (Apply and Grad parallelise
+// internally over tensors, and over the elements of large Fastfood
+// tensors). Config.Threads caps the workers of the loop over tensors.
 type Subspace struct {
 	cfg     Config
 	dProj   int // length of the vector the projectors see: d (DID) or d-m (SAID)
