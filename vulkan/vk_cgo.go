@@ -232,6 +232,7 @@ type Device struct {
 
 	profile  bool
 	tsPeriod float64
+	tsMask   uint64
 	profOps  []string // name of each timestamp pair in this batch
 	prof     map[string]*profStat
 }
@@ -308,6 +309,10 @@ func New(sel string) (*Device, error) {
 		pipes: map[string]*pipeline{}, prof: map[string]*profStat{}}
 	d.profile = os.Getenv(EnvProfile) == "1" && p.ts > 0
 	d.tsPeriod = float64(p.tper)
+	d.tsMask = ^uint64(0)
+	if p.ts < 64 {
+		d.tsMask = 1<<p.ts - 1
+	}
 	qcap := 0
 	if d.profile {
 		qcap = profileCap
@@ -419,12 +424,12 @@ func (d *Device) flushLocked() error {
 					d.prof[op] = s
 				}
 				s.n++
-				s.ns += float64(ts[2*i+1]-ts[2*i]) * d.tsPeriod
+				s.ns += float64((ts[2*i+1]-ts[2*i])&d.tsMask) * d.tsPeriod
 			}
 		}
 		d.profOps = d.profOps[:0]
 	}
-	d.stUsed, d.stOff = 0, 0
+	d.stUsed, d.stOff, d.stBytes = 0, 0, 0
 	return d.err
 }
 
@@ -625,7 +630,6 @@ func (d *Device) stage(size uint64) (*stageChunk, uint64, error) {
 		if err := d.flushLocked(); err != nil {
 			return nil, 0, err
 		}
-		d.stBytes = 0
 	}
 	size = (size + 15) &^ 15
 	for d.stUsed < len(d.staging) {
@@ -658,7 +662,6 @@ func (d *Device) stage(size uint64) (*stageChunk, uint64, error) {
 func (d *Device) batchFull() {
 	if int(d.c.ncmds) >= maxBatch {
 		d.flushLocked()
-		d.stBytes = 0
 	}
 }
 
@@ -716,7 +719,6 @@ func (d *Device) Download(dst []float32, ab autograd.Buffer, off int) {
 		if err := d.flushLocked(); err != nil {
 			panic(err)
 		}
-		d.stBytes = 0
 		C.ivk_memcpy_from(unsafe.Pointer(&dst[0]), c.b._map, C.uint64_t(so), C.uint64_t(size))
 		dst = dst[n:]
 		off += n
