@@ -85,8 +85,10 @@ func BenchmarkProject(b *testing.B) {
 		ds    []int
 	}{
 		{Fastfood, "roberta-base", []int{1000, 20000}},
+		{FastfoodSplit, "roberta-base", []int{1000, 20000}},
 		{Sparse, "roberta-base", []int{1000}},
 		{Fastfood, "roberta-tiny", []int{100, 1000}},
+		{FastfoodSplit, "roberta-tiny", []int{100, 1000}},
 		{Sparse, "roberta-tiny", []int{100, 1000}},
 		{Dense, "roberta-tiny", []int{100}},
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-var allKinds = []Kind{Fastfood, Dense, Sparse}
+var allKinds = []Kind{Fastfood, Dense, Sparse, FastfoodSplit}
 
 func randVec(r *rand.Rand, n int) []float32 {
 	v := make([]float32, n)
@@ -109,7 +109,8 @@ func TestColumnNorms(t *testing.T) {
 					if worst > 1e-6 {
 						t.Fatalf("dense column norm off by %g", worst)
 					}
-				case kind == Fastfood && c.n == p.(*FastfoodProjector).L():
+				case kind == Fastfood && c.n == p.(*FastfoodProjector).L(),
+					kind == FastfoodSplit && c.n >= c.d && c.n&(c.n-1) == 0:
 					// n = L: every column has norm 1 up to rounding.
 					if worst > 1e-5 {
 						t.Fatalf("fastfood column norm off by %g with n = L", worst)
@@ -259,5 +260,31 @@ func TestNewProjectorErrors(t *testing.T) {
 	}
 	if _, err := ParseKind("gaussian"); err == nil {
 		t.Fatal("ParseKind accepted gaussian")
+	}
+}
+
+// TestFastfoodSplitExact: when every power-of-two piece of n is at least d,
+// the split projector keeps exactly 4 bytes of G per element (plus a few
+// words per piece) and its columns have norm 1 up to rounding.
+func TestFastfoodSplitExact(t *testing.T) {
+	d, n := 50, 1024+256+64 // pieces 1024, 256, 64
+	p, err := NewFastfoodSplit(3, "w", d, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Pieces() != 3 {
+		t.Fatalf("%d pieces, want 3", p.Pieces())
+	}
+	if sb := p.StateBytes(); sb > 4*int64(n)+3*128 {
+		t.Fatalf("state %d bytes for n=%d", sb, n)
+	}
+	for j, col := range denseOf(p) {
+		var s float64
+		for _, v := range col {
+			s += v * v
+		}
+		if math.Abs(math.Sqrt(s)-1) > 1e-5 {
+			t.Fatalf("column %d has norm %g", j, math.Sqrt(s))
+		}
 	}
 }

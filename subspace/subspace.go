@@ -176,7 +176,7 @@ func newSubspace(cfg Config, params []Param, ios []tensorIO) (*Subspace, error) 
 	if cfg.Method != DID && cfg.Method != SAID {
 		return nil, fmt.Errorf("subspace: unknown method %v", cfg.Method)
 	}
-	if cfg.Kind < Fastfood || cfg.Kind > Sparse {
+	if cfg.Kind < Fastfood || cfg.Kind > FastfoodSplit {
 		return nil, fmt.Errorf("subspace: unknown projector kind %v", cfg.Kind)
 	}
 	s := &Subspace{cfg: cfg}
@@ -248,8 +248,11 @@ func newSubspace(cfg Config, params []Param, ios []tensorIO) (*Subspace, error) 
 			return nil, err
 		}
 		w.proj = proj
-		if ff, ok := proj.(*FastfoodProjector); ok && ff.L() >= ffParallelMin {
-			w.big = true
+		switch ff := proj.(type) {
+		case *FastfoodProjector:
+			w.big = ff.L() >= ffParallelMin
+		case *FastfoodSplitProjector:
+			w.big = ff.maxL >= ffParallelMin
 		}
 		maxN = max(maxN, w.n)
 		s.tensors = append(s.tensors, w)
@@ -272,11 +275,16 @@ func newSubspace(cfg Config, params []Param, ios []tensorIO) (*Subspace, error) 
 	// runs the big tensors.
 	scratch := [2]int{}
 	for t, w := range s.tensors {
-		if ff, ok := w.proj.(*FastfoodProjector); ok {
-			scratch[0] = max(scratch[0], 2*ff.L())
-			if !s.tensors[t].big {
-				scratch[1] = max(scratch[1], 2*ff.L())
-			}
+		need := 0
+		switch ff := w.proj.(type) {
+		case *FastfoodProjector:
+			need = 2 * ff.L()
+		case *FastfoodSplitProjector:
+			need = ff.ScratchLen()
+		}
+		scratch[0] = max(scratch[0], need)
+		if !s.tensors[t].big {
+			scratch[1] = max(scratch[1], need)
 		}
 	}
 	for i := range s.workers {
