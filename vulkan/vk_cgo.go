@@ -684,12 +684,14 @@ func (d *Device) uploadLocked(b *buffer, off int, src []float32) {
 	for len(src) > 0 {
 		n := min(len(src), stagingMax/8)
 		size := uint64(n) * 4
+		// A submit resets the staging memory, so it must not come
+		// between reserving the region and recording the copy from it.
+		d.batchFull()
 		c, so, err := d.stage(size)
 		if err != nil {
 			panic(err)
 		}
 		C.ivk_memcpy_to(c.b._map, C.uint64_t(so), unsafe.Pointer(&src[0]), C.uint64_t(size))
-		d.batchFull()
 		C.ivk_copy(d.c, c.b.buf, C.uint64_t(so), b.blk.b.buf, C.uint64_t(b.off+uint64(off)*4), C.uint64_t(size))
 		src = src[n:]
 		off += n

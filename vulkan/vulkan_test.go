@@ -294,6 +294,40 @@ func TestBuffers(t *testing.T) {
 	}
 }
 
+// TestManyUploads records more uploads than one command buffer holds
+// (maxBatch), so that submits (which recycle the staging memory) fall
+// between them: small ones first, then larger ones that would reach the
+// staging region of an upload still waiting for its copy, and checks
+// every value.
+func TestManyUploads(t *testing.T) {
+	d := open(t)
+	var ts []*autograd.Tensor
+	var want [][]float32
+	add := func(n, k int) {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(k*7 + i)
+		}
+		ts = append(ts, autograd.MustFromSlice(d, v, n))
+		want = append(want, v)
+	}
+	for k := 0; k < maxBatch+10; k++ {
+		add(1, k)
+	}
+	for k := 0; k < 200; k++ {
+		add(4096, k)
+	}
+	for i, x := range ts {
+		got := x.Data()
+		for j := range got {
+			if got[j] != want[i][j] {
+				t.Fatalf("tensor %d: [%d] = %v, want %v", i, j, got[j], want[i][j])
+			}
+		}
+		x.Release()
+	}
+}
+
 // TestConformance runs autograd's device suite (every op's values and
 // gradients against the CPU device).
 func TestConformance(t *testing.T) {
