@@ -81,6 +81,20 @@ type Filter struct {
 	// Complete requires every (lr, seed) pair of LRs x Seeds at a d before
 	// the d counts (needs LRs and Seeds).
 	Complete bool
+	// ModelHash and Task, when set, must equal the records' identity.
+	ModelHash, Task string
+	// Keep, when set, must accept a record (a sweep keeps the records
+	// whose key its runner would give them: same model, task and
+	// hyperparameters).
+	Keep func(Record) bool
+}
+
+// accepts reports whether r passes the identity checks of f.
+func (f Filter) accepts(r Record) bool {
+	if f.ModelHash != "" && r.Identity.ModelHash != f.ModelHash || f.Task != "" && r.Identity.Task != f.Task {
+		return false
+	}
+	return f.Keep == nil || f.Keep(r)
 }
 
 func hasF(v []float64, x float64) bool {
@@ -133,7 +147,7 @@ func Aggregate(recs []Record, f Filter) []Point {
 	byD := map[int][]Record{}
 	for _, r := range recs {
 		s := r.Spec
-		if s.Kind != KindSubspace || s.Method != f.Method || (f.Projector != "" && s.Projector != f.Projector) ||
+		if s.Kind != KindSubspace || s.Method != f.Method || !f.accepts(r) || (f.Projector != "" && s.Projector != f.Projector) ||
 			!hasF(f.LRs, s.LR) || !hasU(f.Seeds, s.Seed) {
 			continue
 		}
@@ -212,7 +226,7 @@ func Aggregate(recs []Record, f Filter) []Point {
 func Baseline(recs []Record, f Filter) (dev, std, test float64, runs int) {
 	var d, t []float64
 	for _, r := range recs {
-		if r.Spec.Kind != KindBaseline || !hasU(f.BaselineSeeds, r.Spec.Seed) || (f.BaselineLR != 0 && r.Spec.LR != f.BaselineLR) {
+		if r.Spec.Kind != KindBaseline || !f.accepts(r) || !hasU(f.BaselineSeeds, r.Spec.Seed) || (f.BaselineLR != 0 && r.Spec.LR != f.BaselineLR) {
 			continue
 		}
 		runs++
@@ -296,7 +310,7 @@ func (r Resolution) String() string {
 func Analyze(recs []Record, f Filter, fraction float64) Result {
 	res := Result{Method: f.Method, Projector: f.Projector, Fraction: fraction, Chance: Score(math.NaN())}
 	for _, r := range recs {
-		if r.Spec.Kind == KindSubspace && (r.Spec.Method != f.Method || (f.Projector != "" && r.Spec.Projector != f.Projector)) {
+		if !f.accepts(r) || r.Spec.Kind == KindSubspace && (r.Spec.Method != f.Method || (f.Projector != "" && r.Spec.Projector != f.Projector)) {
 			continue
 		}
 		if res.Model == "" {

@@ -102,25 +102,30 @@ func Merge(dir string, files []string, fraction float64) (MergeReport, error) {
 	if err := writeFileAtomic(out, buf); err != nil {
 		return rep, err
 	}
-	groups := map[[2]string]bool{}
+	// One analysis per (method, projector, model, task).
+	type group struct{ method, proj, hash, task string }
+	groups := map[group]bool{}
 	for _, r := range recs {
 		if r.Spec.Kind == KindSubspace {
-			groups[[2]string{r.Spec.Method, r.Spec.Projector}] = true
+			groups[group{r.Spec.Method, r.Spec.Projector, r.Identity.ModelHash, r.Identity.Task}] = true
 		}
 	}
-	var keys [][2]string
+	var keys []group
 	for g := range groups {
 		keys = append(keys, g)
 	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i][0]+keys[i][1] < keys[j][0]+keys[j][1] })
-	for _, g := range keys {
-		res := Analyze(recs, Filter{Method: g[0], Projector: g[1]}, fraction)
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		return a.method+a.proj+a.hash+a.task < b.method+b.proj+b.hash+b.task
+	})
+	for i, g := range keys {
+		res := Analyze(recs, Filter{Method: g.method, Projector: g.proj, ModelHash: g.hash, Task: g.task}, fraction)
 		if res.Found && res.Lo > 0 {
 			res.How += "; merged grid only: run the same `idim sweep` unsharded with --out " + dir + " to bisect"
 		}
 		sub := dir
 		if len(keys) > 1 {
-			sub = filepath.Join(dir, g[0]+"-"+g[1])
+			sub = filepath.Join(dir, fmt.Sprintf("%d-%s-%s", i, g.method, g.proj))
 		}
 		if err := os.MkdirAll(sub, 0o755); err != nil {
 			return rep, err

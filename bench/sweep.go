@@ -310,6 +310,10 @@ func Sweep(ctx context.Context, r Runner, c Config) (Result, error) {
 		fmt.Fprintln(c.Log, "bench: warning:", w)
 	}
 	s := &sweeper{r: r, c: c, st: st, start: time.Now()}
+	// Only this runner's records count (a results file may also hold runs
+	// of other weights or hyperparameters).
+	filter := c.Filter()
+	filter.Keep = func(rec Record) bool { return rec.Key == Key(r.Identity(rec.Spec), rec.Spec) }
 	var todo []Spec
 	for k, sp := range c.GridSpecs() {
 		if c.Shard.Owns(k) {
@@ -324,13 +328,13 @@ func Sweep(ctx context.Context, r Runner, c Config) (Result, error) {
 	}
 	s.endLine()
 	if c.Shard.N > 0 {
-		f := c.Filter()
+		f := filter
 		f.Complete = false
 		res := Analyze(st.Records(), f, c.Fraction)
 		setChance(&res, r)
 		return res, nil
 	}
-	res := Analyze(st.Records(), c.Filter(), c.Fraction)
+	res := Analyze(st.Records(), filter, c.Fraction)
 	if !c.NoBisect {
 		// Bisection steps already taken (a resumed sweep counts them, so
 		// MaxBisect bounds the whole sweep, not each invocation).
@@ -351,7 +355,7 @@ func Sweep(ctx context.Context, r Runner, c Config) (Result, error) {
 					return Result{}, err
 				}
 			}
-			res = Analyze(st.Records(), c.Filter(), c.Fraction)
+			res = Analyze(st.Records(), filter, c.Fraction)
 		}
 		s.endLine()
 		if res.Found && res.Lo > 0 {

@@ -505,3 +505,35 @@ func TestMaxBisectAcrossResume(t *testing.T) {
 		t.Errorf("rerun with the limit reached ran %d runs, bracket (%d, %d] vs (%d, %d]", s.Count.Load(), res2.Lo, res2.Hi, res.Lo, res.Hi)
 	}
 }
+
+// TestOtherModelsRecordsIgnored: a results file that also holds runs of
+// other weights (same d, lr, seed) does not mix them into the analysis.
+func TestOtherModelsRecordsIgnored(t *testing.T) {
+	dir := t.TempDir()
+	other := synth()
+	other.Base = 0.5 // another model: low scores everywhere
+	if _, err := Sweep(context.Background(), other, testConfig(dir)); err != nil {
+		t.Fatal(err)
+	}
+	want, err := Sweep(context.Background(), synth(), testConfig(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := synth()
+	got, err := Sweep(context.Background(), s, testConfig(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.D90 != want.D90 || got.Lo != want.Lo || got.Baseline != want.Baseline || got.Runs != want.Runs {
+		t.Errorf("with another model's records: d90 %d (%d, %d] baseline %v runs %d; alone %d (%d, %d] %v %d",
+			got.D90, got.Lo, got.Hi, got.Baseline, got.Runs, want.D90, want.Lo, want.Hi, want.Baseline, want.Runs)
+	}
+	// Merge analyses the two models separately.
+	rep, err := Merge(t.TempDir(), []string{filepath.Join(dir, "results.jsonl")}, 0.9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != 2 {
+		t.Errorf("merge of two models gave %d analyses", len(rep.Results))
+	}
+}

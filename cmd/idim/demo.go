@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -21,13 +22,13 @@ func init() {
 // off chance on idim-tiny at d=3000; see EXPERIMENTS.md).
 var demoDefaults = sweepFlags{model: models.Default, task: "sentiment", method: "said", projector: "fastfood",
 	dMin: 100, dMax: 100000, perDecade: 2, lrs: "1e-3", baseLR: 5e-4, seeds: "1",
-	ratio: 1.5, maxBisect: 6, out: "idim-demo-out", fullEpochs: 3, subEpochs: 3}
+	ratio: 1.5, maxBisect: 6, out: filepath.Join(os.TempDir(), "idim-demo-out"), fullEpochs: 3, subEpochs: 3}
 
 // quickDemo overrides the defaults (not flags given explicitly) for CI:
 // under a minute on two cores.
 var quickDemo = map[string]string{
 	"d-max": "3000", "per-decade": "1", "max-bisect": "1", "max-steps": "60", "max-len": "48",
-	"out": "idim-demo-out-quick",
+	"out": filepath.Join(os.TempDir(), "idim-demo-out-quick"),
 }
 
 func runDemo(args []string) error {
@@ -42,8 +43,9 @@ with SAID and the Fastfood projection: full fine-tuning first (the
 baseline), then SAID runs over a small log grid of d and bisection toward
 90%% of the baseline's dev accuracy. Prints the table, the d90 line and the
 "trainable params" line, and writes d90.json, table.md, plot.png and
-plot.svg into --out (default ./idim-demo-out; ./idim-demo-out-quick with
---quick). Finished runs are kept in results.jsonl: the same command resumes,
+plot.svg into --out (default $TMPDIR/idim-demo-out, or
+$TMPDIR/idim-demo-out-quick with --quick: a fixed path, so a second demo
+resumes). Finished runs are kept in results.jsonl: the same command resumes,
 and a second demo with the same flags prints the result at once. Every
 sweep flag works here too (see `+"`idim sweep --help`"+`).
 
