@@ -59,9 +59,14 @@ func openInstance() (*instance, error) {
 }
 
 func (in *instance) close() {
-	C.ivk_close(in.c)
-	C.free(unsafe.Pointer(in.c))
+	in.destroy()
+	in.free()
 }
+
+// destroy destroys the VkInstance; free releases the C struct (after the
+// message counts have been read).
+func (in *instance) destroy() { C.ivk_close(in.c) }
+func (in *instance) free()    { C.free(unsafe.Pointer(in.c)) }
 
 type physical struct {
 	pd   C.VkPhysicalDevice
@@ -220,6 +225,11 @@ type Device struct {
 	stBytes uint64
 	closed  bool
 	err     error // the first failure of a submit
+	// valErrs, valWarns and valLast keep the debug messenger's counts
+	// after Close frees the instance.
+	valErrs, valWarns int
+	valLast           string
+	leakForTest       bool // Close leaves the pipelines alive (tests of the leak check)
 	// gemmShader is "gemm" (shared-memory tiles) on GPUs and
 	// "gemm_direct" on CPU software devices.
 	gemmShader string
@@ -363,6 +373,11 @@ func (d *Device) Supports(op string) bool {
 // ValidationMessages returns the number of validation-layer errors and
 // warnings the debug messenger has seen, and the last message.
 func (d *Device) ValidationMessages() (errors, warnings int, last string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return d.valErrs, d.valWarns, d.valLast
+	}
 	c := d.in.c
 	return int(c.n_errors), int(c.n_warnings), C.GoString(&c.last[0])
 }
@@ -380,7 +395,9 @@ func (d *Device) Close() error {
 		fmt.Fprint(os.Stderr, d.profileLocked())
 	}
 	for _, p := range d.pipes {
-		C.ivk_destroy_pipeline(d.c, p.p, p.l)
+		if !d.leakForTest {
+			C.ivk_destroy_pipeline(d.c, p.p, p.l)
+		}
 	}
 	for _, b := range d.blocks {
 		C.ivk_free(d.c, &b.b)
@@ -391,7 +408,12 @@ func (d *Device) Close() error {
 	d.pipes, d.blocks, d.staging = nil, nil, nil
 	C.ivk_destroy_device(d.c)
 	C.free(unsafe.Pointer(d.c))
-	d.in.close()
+	d.in.destroy()
+	// Messages about objects left alive come at device and instance
+	// destruction; keep the counts for ValidationMessages.
+	c := d.in.c
+	d.valErrs, d.valWarns, d.valLast = int(c.n_errors), int(c.n_warnings), C.GoString(&c.last[0])
+	d.in.free()
 	d.closed = true
 	return err
 }

@@ -87,6 +87,33 @@ func TestValidationCatches(t *testing.T) {
 	t.Logf("caught: %.120s", last)
 }
 
+// TestLeakCaught makes sure an object left alive at Close shows up as a
+// validation error (only with the validation layer).
+func TestLeakCaught(t *testing.T) {
+	if !strings.Contains(os.Getenv("VK_INSTANCE_LAYERS"), "validation") {
+		t.Skip("VK_INSTANCE_LAYERS does not enable the validation layer")
+	}
+	d, err := New(testSelection())
+	if err != nil {
+		if os.Getenv(EnvRequired) == "1" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	x := autograd.MustFromSlice(d, []float32{1, 2}, 2)
+	d.Scale(2, x, x)
+	x.Release()
+	d.leakForTest = true
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if e, _, last := d.ValidationMessages(); e == 0 {
+		t.Fatal("a pipeline left alive at Close raised no validation error")
+	} else {
+		t.Logf("caught: %.100s", last)
+	}
+}
+
 func TestDescribe(t *testing.T) {
 	infos, err := Describe()
 	if err != nil {
