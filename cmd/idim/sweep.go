@@ -290,8 +290,13 @@ func sweepAndReport(ctx context.Context, r bench.Runner, c bench.Config, progres
 	fmt.Print(res.Table())
 	fmt.Println()
 	fmt.Println(res.D90Line())
-	if res.Found && res.AllParams > 0 {
-		fmt.Printf("trainable params: %d || all params: %d || trainable%%: %f\n", res.D90, res.AllParams, 100*float64(res.D90)/float64(res.AllParams))
+	if res.AllParams > 0 && res.Hi > 0 {
+		// At d90, or at the largest d tried when no d reached the threshold.
+		at := "at d90"
+		if !res.Found {
+			at = "at the largest d tried"
+		}
+		fmt.Printf("trainable params: %d || all params: %d || trainable%%: %f (%s)\n", res.Hi, res.AllParams, 100*float64(res.Hi)/float64(res.AllParams), at)
 	}
 	fmt.Printf("report: %s (d90.json, table.md, plot.png, plot.svg); %d runs, %.0fs of training in all, %.0fs in this invocation\n", c.Dir, res.Runs, res.Seconds, time.Since(t0).Seconds())
 	return res, nil

@@ -61,7 +61,7 @@ func TestDemoQuickTinyModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"| d |", "d90", "report: " + out, "demo took"} {
+	for _, want := range []string{"| d |", "d90", "trainable params: ", "|| all params: ", "report: " + out, "demo took"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, stdout)
 		}
