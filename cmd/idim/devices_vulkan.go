@@ -16,7 +16,7 @@ import (
 func printVulkanDevices(w io.Writer) {
 	infos, err := vulkan.Describe()
 	if err != nil {
-		fmt.Fprintln(w, "vulkan:", err)
+		fmt.Fprintln(w, err) // the error names the vulkan package already
 		return
 	}
 	if len(infos) == 0 {

@@ -66,6 +66,7 @@ func init() {
 
 func runDevices([]string) error {
 	fmt.Println("cpu:", cpu.Features())
+	printVulkanDevices(os.Stdout)
 	return nil
 }
 
