@@ -57,11 +57,12 @@ import (
 // norm of those integers, summed exactly (int64) at construction. Per-element state: 0 bytes
 // (StateBytes reports the struct and the tables). Storing G as bf16 (2
 // bytes per padded element, 3.5 per RoBERTa parameter) was the fallback;
-// the regeneration costs about 1.05x on the AVX-512 permutation pass,
-// whose random gather dominates, so storing would buy little (a stored G
-// at best saves that, reading 2 bytes where the float32 G read 4). Without
-// AVX-512 the pass is scalar Go and the hash makes it about 1.5-1.9x
-// slower (docs/bench/fwht.md).
+// regeneration costs about 1.1x on the AVX-512 permutation pass (hashes
+// in vector registers, hidden behind the random gather; Apply and ApplyT
+// are within noise of a stored float32 G), so storing would buy little. With
+// AVX2 only, a kernel regenerates G in blocks ahead of the scalar gather
+// (1.1-1.5x on the pass); the scalar hash (arm64, purego) makes the pass
+// 1.7-2.3x slower (docs/bench/fwht.md).
 //
 // Apply and ApplyT need a caller-provided scratch of ScratchLen() = 2L
 // float32, which may be shared by every Fastfood of at most that size; they
