@@ -19,8 +19,9 @@ import (
 // where L = 2^ceil(log2 max(d, n)), pad(x) is x followed by L-d zeros, H is
 // the unnormalised L x L Walsh-Hadamard matrix, B a diagonal of random +-1,
 // Pi a random permutation matrix, (Pi v)_k = v[pi(k)], G a diagonal of
-// independent N(0,1) values, ||G|| = sqrt(sum_k G_k^2) over all L entries,
-// and [:n] keeps the first n rows.
+// independent values of mean 0 and variance 1 (near-Gaussian, see below),
+// ||G|| = sqrt(sum_k G_k^2) over all L entries, and [:n] keeps the first n
+// rows.
 //
 // The scale: column j of H G Pi H B has squared norm L ||G||^2 (Pi H B e_j
 // is a +-1 vector, G turns it into one of norm ||G||, and H multiplies norms
