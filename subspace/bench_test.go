@@ -42,6 +42,8 @@ func robertaShapes(vocab, maxPos, hidden, layers, inter, labels int) []TensorInf
 var benchModels = map[string][]TensorInfo{
 	// 124,647,170 parameters.
 	"roberta-base": robertaShapes(50265, 514, 768, 12, 3072, 2),
+	// Its largest tensor alone (the anchor script's word-embeddings).
+	"word-embeddings": {{Name: "roberta.embeddings.word_embeddings.weight", Shape: []int{50265, 768}}},
 	// A small model for the O(n d) Dense reference: 283,266 parameters.
 	"roberta-tiny": robertaShapes(1000, 130, 64, 2, 256, 2),
 }
@@ -86,6 +88,8 @@ func BenchmarkProject(b *testing.B) {
 	}{
 		{Fastfood, "roberta-base", []int{1000, 20000}},
 		{FastfoodSplit, "roberta-base", []int{1000, 20000}},
+		{Fastfood, "word-embeddings", []int{1000}},
+		{FastfoodSplit, "word-embeddings", []int{1000}},
 		{Sparse, "roberta-base", []int{1000}},
 		{Fastfood, "roberta-tiny", []int{100, 1000}},
 		{FastfoodSplit, "roberta-tiny", []int{100, 1000}},
