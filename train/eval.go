@@ -111,3 +111,32 @@ func labelled(ex []data.Example) bool {
 	}
 	return true
 }
+
+// Classify tokenizes texts (truncated to maxLen tokens; 0 means the model's
+// limit) and returns each one's predicted class and its logits.
+func Classify(m *transformer.Model, tok *tokenizer.Tokenizer, texts []string, maxLen int) ([]int, [][]float32, error) {
+	if maxLen <= 0 {
+		maxLen = m.Config.MaxSeqLen()
+	}
+	items := make([]data.Item, len(texts))
+	enc := Encoder(tok)
+	for i, t := range texts {
+		ids, err := enc.EncodeText(t, "", maxLen)
+		if err != nil {
+			return nil, nil, err
+		}
+		items[i].IDs = make([]int32, len(ids))
+		for j, id := range ids {
+			items[i].IDs[j] = int32(id)
+		}
+	}
+	rows, err := Logits(m, items, int32(tok.PAD()), 64)
+	if err != nil {
+		return nil, nil, err
+	}
+	pred := make([]int, len(rows))
+	for i, r := range rows {
+		pred[i] = Argmax(r)
+	}
+	return pred, rows, nil
+}

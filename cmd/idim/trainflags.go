@@ -30,7 +30,11 @@ type trainFlags struct {
 func (f *trainFlags) register(fs *flag.FlagSet, method string) {
 	d := train.Defaults(method)
 	fs.StringVar(&f.out, "out", "", "run directory: config.json, metrics.jsonl, best/, final/, ckpt/ (required)")
-	fs.Float64Var(&f.lr, "lr", 0, fmt.Sprintf("peak learning rate (0: default, %g for %s)", d.LR, method))
+	lrHelp := fmt.Sprintf("peak learning rate (0: default, %g)", d.LR)
+	if method == train.MethodFull {
+		lrHelp = fmt.Sprintf("peak learning rate (0: default, %g for full, %g for did/said)", d.LR, train.Defaults(train.MethodSAID).LR)
+	}
+	fs.Float64Var(&f.lr, "lr", 0, lrHelp)
 	fs.Float64Var(&f.wd, "weight-decay", -1, fmt.Sprintf("AdamW weight decay (-1: default, %g)", d.WeightDecay))
 	fs.Float64Var(&f.epochs, "epochs", 0, fmt.Sprintf("epochs over the training data (0: default, %g); --max-steps overrides", d.Epochs))
 	fs.IntVar(&f.maxSteps, "max-steps", 0, "number of updates (0: from --epochs)")
