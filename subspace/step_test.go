@@ -111,8 +111,8 @@ func TestTransformerDirectional(t *testing.T) {
 
 // BenchmarkStep is one training step (forward, backward, optimizer) of
 // RobertaForSequenceClassification: full fine-tuning with AdamW over all
-// parameters, or DID/SAID with Fastfood (d = 1000) and Adam over theta_d
-// alone (Apply before the forward, Backward after it).
+// parameters, or DID/SAID with Fastfood (did-split: FastfoodSplit), d = 1000,
+// and AdamW over theta_d alone (Apply before the forward, Backward after it).
 func BenchmarkStep(b *testing.B) {
 	models := []struct {
 		name string
@@ -123,7 +123,7 @@ func BenchmarkStep(b *testing.B) {
 		{"roberta-base", transformer.DefaultConfig(), 8, 64},
 	}
 	for _, mc := range models {
-		for _, method := range []string{"full", "did", "said"} {
+		for _, method := range []string{"full", "did", "said", "did-split"} {
 			b.Run(fmt.Sprintf("%s/%s", method, mc.name), func(b *testing.B) {
 				m, err := transformer.New(mc.cfg, 1, transformer.WithHeads(transformer.HeadClassifier), transformer.WithDevice(autograd.CPU()))
 				if err != nil {
@@ -133,8 +133,14 @@ func BenchmarkStep(b *testing.B) {
 				var w *subspace.Wrapped
 				params := m.Parameters()
 				if method != "full" {
-					meth, _ := subspace.ParseMethod(method)
-					w, err = subspace.Wrap(subspace.Config{Method: meth, Kind: subspace.Fastfood, D: 1000, Seed: 1}, params)
+					meth, kind := subspace.DID, subspace.Fastfood
+					switch method {
+					case "said":
+						meth = subspace.SAID
+					case "did-split":
+						kind = subspace.FastfoodSplit
+					}
+					w, err = subspace.Wrap(subspace.Config{Method: meth, Kind: kind, D: 1000, Seed: 1}, params)
 					if err != nil {
 						b.Fatal(err)
 					}
