@@ -150,13 +150,18 @@ type Subspace struct {
 	workers []worker
 	apply   applyTask
 	grad    gradTask
+	// The gradient is summed per group of tensors (fixed at New, whatever
+	// the number of workers), then over groups in order: Grad returns the
+	// same bits on every run and thread count.
+	groups   [][]int     // small tensors of each group, in order
+	bigGroup []int       // group of each big tensor (parallel to big)
+	groupAcc [][]float64 // per group, length d
 }
 
 type worker struct {
 	ws      Workspace
 	staging []float32
 	u       []float32 // P_t^T g_t
-	acc     []float64 // this worker's share of the theta gradient
 }
 
 // New wraps the tensors of params that cfg.Include selects. It keeps a copy
@@ -289,8 +294,31 @@ func newSubspace(cfg Config, params []Param, ios []tensorIO) (*Subspace, error) 
 	}
 	for i := range s.workers {
 		s.workers[i].u = make([]float32, s.dProj)
-		s.workers[i].acc = make([]float64, cfg.D)
 		s.workers[i].ws.a = make([]float32, scratch[min(i, 1)])
+	}
+	// Groups: tensors by decreasing size dealt round-robin, for balance.
+	order := make([]int, len(s.tensors))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return s.tensors[order[a]].n > s.tensors[order[b]].n })
+	ng := min(gradGroups, len(order))
+	groupOf := make([]int, len(s.tensors))
+	for k, t := range order {
+		groupOf[t] = k % ng
+	}
+	s.groups = make([][]int, ng)
+	for _, t := range order {
+		if !s.tensors[t].big {
+			s.groups[groupOf[t]] = append(s.groups[groupOf[t]], t)
+		}
+	}
+	for _, t := range s.big {
+		s.bigGroup = append(s.bigGroup, groupOf[t])
+	}
+	s.groupAcc = make([][]float64, ng)
+	for g := range s.groupAcc {
+		s.groupAcc[g] = make([]float64, cfg.D)
 	}
 	s.apply.s, s.grad.s = s, s
 	return s, nil
@@ -403,23 +431,27 @@ func (s *Subspace) Grad(dst []float32) {
 	if len(dst) != len(s.theta) {
 		panic(fmt.Sprintf("subspace: Grad into %d values, want d=%d", len(dst), len(s.theta)))
 	}
-	for i := range s.workers {
-		clear(s.workers[i].acc)
+	for _, acc := range s.groupAcc {
+		clear(acc)
 	}
-	for _, t := range s.big {
-		s.gradOne(&s.workers[0], t)
+	for k, t := range s.big {
+		s.gradOne(&s.workers[0], t, s.groupAcc[s.bigGroup[k]])
 	}
-	s.runSmall(&s.grad.next, &s.grad)
+	s.grad.next.Store(0)
+	cpu.Parallel(len(s.workers), 1, len(s.workers), &s.grad)
 	for j := range dst {
 		var v float64
-		for i := range s.workers {
-			v += s.workers[i].acc[j]
+		for _, acc := range s.groupAcc {
+			v += acc[j]
 		}
 		dst[j] = float32(v)
 	}
 }
 
-func (s *Subspace) gradOne(w *worker, t int) {
+// gradGroups is the number of partial sums of the gradient.
+const gradGroups = 16
+
+func (s *Subspace) gradOne(w *worker, t int, acc []float64) {
 	tw := &s.tensors[t]
 	if cap(w.staging) < tw.n {
 		w.staging = make([]float32, tw.n)
@@ -429,7 +461,6 @@ func (s *Subspace) gradOne(w *worker, t int) {
 		return
 	}
 	tw.proj.ProjectT(w.u, g, &w.ws)
-	acc := w.acc
 	if s.cfg.Method == DID {
 		for j, v := range w.u {
 			acc[j] += float64(v)
@@ -476,13 +507,16 @@ type gradTask struct {
 	next atomic.Int64
 }
 
+// Run processes whole groups, pulled from a shared counter.
 func (g *gradTask) Run(worker, _, _ int) {
 	s := g.s
 	for {
 		k := int(g.next.Add(1) - 1)
-		if k >= len(s.small) {
+		if k >= len(s.groups) {
 			return
 		}
-		s.gradOne(&s.workers[worker], s.small[k])
+		for _, t := range s.groups[k] {
+			s.gradOne(&s.workers[worker], t, s.groupAcc[k])
+		}
 	}
 }

@@ -383,3 +383,33 @@ func TestSteadyStateNoAlloc(t *testing.T) {
 		}
 	}
 }
+
+// TestGradDeterministic: Grad gives the same bits whatever the number of
+// workers (the sums are grouped independently of the scheduling).
+func TestGradDeterministic(t *testing.T) {
+	for _, kind := range []Kind{Fastfood, Sparse} {
+		var ref []float32
+		for _, threads := range []int{1, 2, 3, 0, 1} {
+			ps := benchParams(robertaShapes(50, 20, 16, 2, 64, 2))
+			s, err := New(Config{Method: SAID, Kind: kind, D: 500, Seed: 1, Threads: threads}, ps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for j := range s.ProjDim() {
+				s.Theta()[j] = float32(j%5) - 2
+			}
+			g := make([]float32, 500)
+			s.Apply()
+			s.Grad(g)
+			if ref == nil {
+				ref = g
+				continue
+			}
+			for j := range g {
+				if math.Float32bits(g[j]) != math.Float32bits(ref[j]) {
+					t.Fatalf("%v threads=%d: grad[%d] = %g, with 1 thread %g", kind, threads, j, g[j], ref[j])
+				}
+			}
+		}
+	}
+}
