@@ -14,10 +14,12 @@
 // counter-based generator, so an adapter is the vector theta_d, the seed and
 // the list of tensors, a few kilobytes.
 //
-// Three projectors are provided (see Projector): Dense (Gaussian, a reference
+// Four projectors are provided (see Projector): Dense (Gaussian, a reference
 // for small models), Sparse (Li, Hastie and Church's very sparse random
-// projection) and Fastfood (H G Pi H B, built on the fast Walsh-Hadamard
-// transform, the paper's choice). Each comes with its exact transpose: the
+// projection), Fastfood (H G Pi H B, built on the fast Walsh-Hadamard
+// transform, the paper's choice, padded to a power of two) and
+// FastfoodSplit (Fastfood over the power-of-two pieces of each tensor: no
+// padding, 4 bytes of state per parameter, about half the time). Each comes with its exact transpose: the
 // gradient of theta_d is sum_t P_t^T g_t with no further factor. (The paper's
 // reference code scales the backward pass of its Walsh-Hadamard transform by
 // 1/sqrt(L) while the forward pass is unnormalised, so its theta_d gradient
