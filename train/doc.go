@@ -21,7 +21,8 @@
 // reading the model again; the tokenized splits are cached in the Base.
 // Config's zero fields take the defaults of its Method (Defaults): AdamW,
 // batch 32, max length 128, 6% warm-up then linear decay, clipping at 1,
-// learning rate 2e-5 (full) or 5e-3 (did/said).
+// learning rate 2e-5 (full; 3e-4 for models narrower than 512) or 1e-3
+// (did/said).
 //
 // # Outputs, checkpoints and resume
 //

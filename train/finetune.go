@@ -15,6 +15,10 @@ import (
 	"github.com/idim-go/idim/transformer"
 )
 
+// SmallModelLR is the default learning rate of full fine-tuning for models
+// with a hidden size below 512 (see Config.LR).
+const SmallModelLR = 3e-4
+
 // FineTune trains base's model on task with cfg.Method (full, did or said)
 // and returns the scores of the best dev evaluation. It first resets the
 // model to theta_0 (Base.Reset), so it can be called many times on one Base;
@@ -31,6 +35,9 @@ func FineTune(ctx context.Context, b *Base, task *data.Task, cfg Config) (Result
 	res := Result{DevScore: nan, TestScore: nan, TrainScore: nan}
 	if cfg.Method == "" {
 		cfg.Method = MethodFull
+	}
+	if cfg.LR == 0 && cfg.Method == MethodFull && b.Model.Config.HiddenSize < 512 {
+		cfg.LR = SmallModelLR
 	}
 	cfg, err := cfg.Resolve()
 	if err != nil {

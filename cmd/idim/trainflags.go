@@ -32,7 +32,7 @@ func (f *trainFlags) register(fs *flag.FlagSet, method string) {
 	fs.StringVar(&f.out, "out", "", "run directory: config.json, metrics.jsonl, best/, final/, ckpt/ (required)")
 	lrHelp := fmt.Sprintf("peak learning rate (0: default, %g)", d.LR)
 	if method == train.MethodFull {
-		lrHelp = fmt.Sprintf("peak learning rate (0: default, %g for full, %g for did/said)", d.LR, train.Defaults(train.MethodSAID).LR)
+		lrHelp = fmt.Sprintf("peak learning rate (0: default: full %g, or %g for models narrower than 512 such as idim-tiny; did/said %g)", d.LR, train.SmallModelLR, train.Defaults(train.MethodSAID).LR)
 	}
 	fs.Float64Var(&f.lr, "lr", 0, lrHelp)
 	fs.Float64Var(&f.wd, "weight-decay", -1, fmt.Sprintf("AdamW weight decay (-1: default, %g)", d.WeightDecay))
