@@ -19,7 +19,11 @@
 // projection), Fastfood (H G Pi H B, built on the fast Walsh-Hadamard
 // transform, the paper's choice, padded to a power of two) and
 // FastfoodSplit (Fastfood over the power-of-two pieces of each tensor: no
-// padding, 4 bytes of state per parameter, about half the time). Each comes with its exact transpose: the
+// padding, about half the time). None of them stores anything per
+// parameter: Sparse and Dense regenerate their entries, the Fastfood
+// variants regenerate B and G from hashes and keep only small Feistel
+// tables for Pi (about 0.01 bytes per parameter on roberta-base; see
+// StateBytes). Each comes with its exact transpose: the
 // gradient of theta_d is sum_t P_t^T g_t with no further factor. (The paper's
 // reference code scales the backward pass of its Walsh-Hadamard transform by
 // 1/sqrt(L) while the forward pass is unnormalised, so its theta_d gradient

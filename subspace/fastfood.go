@@ -2,6 +2,7 @@ package subspace
 
 import (
 	"fmt"
+	"unsafe"
 
 	"github.com/idim-go/idim/fwht"
 )
@@ -21,9 +22,11 @@ import (
 // tensor, at the price of transforms of length >= d for small tensors (a
 // bias of 768 elements with d = 20000 runs transforms of 32768).
 //
-// Memory: fwht.Fastfood keeps G as float32, 4 bytes per padded element
-// (4L, with n <= L < 2 max(d, n)); B and Pi are recomputed. Calls need a
-// Workspace of 2L float32, shared by every tensor a worker handles.
+// Memory: fwht.Fastfood stores nothing per element (B and G are
+// regenerated from hashes, Pi is a Feistel network with small round tables:
+// about 12 KiB at L = 2^20, 0.012 bytes per padded element); StateBytes
+// reports exactly that. Calls need a Workspace of 2L float32, shared by
+// every tensor a worker handles.
 type FastfoodProjector struct {
 	f       *fwht.Fastfood
 	d, n, l int
@@ -48,8 +51,11 @@ func (p *FastfoodProjector) L() int { return p.l }
 // Fastfood is the underlying fwht projection.
 func (p *FastfoodProjector) Fastfood() *fwht.Fastfood { return p.f }
 
-// StateBytes is G's 4L bytes plus a few words.
-func (p *FastfoodProjector) StateBytes() int64 { return 4*int64(p.l) + 96 }
+// StateBytes is the projector struct plus fwht.Fastfood's own state (its
+// struct and Feistel tables; nothing per element).
+func (p *FastfoodProjector) StateBytes() int64 {
+	return int64(unsafe.Sizeof(*p)) + p.f.StateBytes()
+}
 
 // Large transforms are split over the worker pool inside one call.
 const ffParallelMin = 1 << 16

@@ -264,8 +264,9 @@ func TestNewProjectorErrors(t *testing.T) {
 }
 
 // TestFastfoodSplitExact: when every power-of-two piece of n is at least d,
-// the split projector keeps exactly 4 bytes of G per element (plus a few
-// words per piece) and its columns have norm 1 up to rounding.
+// the split projector's columns have norm 1 up to rounding, and its state
+// is only the pieces' Feistel tables and structs (a few hundred bytes
+// each, independent of the piece's size).
 func TestFastfoodSplitExact(t *testing.T) {
 	d, n := 50, 1024+256+64 // pieces 1024, 256, 64
 	p, err := NewFastfoodSplit(3, "w", d, n)
@@ -275,7 +276,7 @@ func TestFastfoodSplitExact(t *testing.T) {
 	if p.Pieces() != 3 {
 		t.Fatalf("%d pieces, want 3", p.Pieces())
 	}
-	if sb := p.StateBytes(); sb > 4*int64(n)+3*128 {
+	if sb := p.StateBytes(); sb > 3*512 { // struct + tables per piece, none per element
 		t.Fatalf("state %d bytes for n=%d", sb, n)
 	}
 	for j, col := range denseOf(p) {
@@ -286,5 +287,29 @@ func TestFastfoodSplitExact(t *testing.T) {
 		if math.Abs(math.Sqrt(s)-1) > 1e-5 {
 			t.Fatalf("column %d has norm %g", j, math.Sqrt(s))
 		}
+	}
+}
+
+// TestFastfoodStateBytes: the Fastfood projectors report fwht.Fastfood's
+// state (no per-element G), so a 2^22-element tensor costs a few KiB.
+func TestFastfoodStateBytes(t *testing.T) {
+	const d, n = 1000, 1<<22 - 1000
+	p, err := NewFastfood(1, "w", d, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := p.Fastfood()
+	if sb := p.StateBytes(); sb < f.StateBytes() || sb > f.StateBytes()+256 {
+		t.Fatalf("Fastfood state %d bytes, fwht.Fastfood holds %d", sb, f.StateBytes())
+	}
+	if sb := p.StateBytes(); sb > n/100 {
+		t.Fatalf("Fastfood state %d bytes for n=%d: more than 0.01 byte per element", sb, n)
+	}
+	q, err := NewFastfoodSplit(1, "w", d, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sb := q.StateBytes(); sb < int64(q.Pieces())*f.StateBytes()/8 || sb > n/50 {
+		t.Fatalf("FastfoodSplit state %d bytes for n=%d in %d pieces", sb, n, q.Pieces())
 	}
 }
