@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"os"
@@ -337,5 +338,50 @@ func TestPretrainLearns(t *testing.T) {
 	}
 	if !strings.Contains(string(readFile(t, out, "config.json")), `"method": "mlm"`) {
 		t.Error("config.json lacks the method")
+	}
+}
+
+// TestGradAccum: two accumulated micro-batches of 8 make the same update as
+// one batch of 16 holding the same rows (dropout off; only the padding and
+// the order of float32 sums differ).
+func TestGradAccum(t *testing.T) {
+	tok := shippedTokenizer(t)
+	task := smallTask(t, 64, 16)
+	run := func(batch, accum int) (map[string][]float32, float64) {
+		base, err := NewBase(smallModel(t, tok, 2, 9), tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := t.TempDir()
+		res, err := FineTune(context.Background(), base, task, Config{Method: MethodFull, LR: 1e-3, MaxSteps: 3, BatchSize: batch,
+			GradAccum: accum, MaxLen: 40, Seed: 2, NoDropout: true, ClipNorm: -1, Out: out, LogEvery: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Steps != 3 {
+			t.Fatalf("%d steps", res.Steps)
+		}
+		var first struct {
+			GradNorm float64 `json:"grad_norm"`
+		}
+		line, _, _ := strings.Cut(string(readFile(t, out, "metrics.jsonl")), "\n")
+		if err := json.Unmarshal([]byte(line), &first); err != nil || first.GradNorm <= 0 {
+			t.Fatalf("metrics line %q: %v", line, err)
+		}
+		return weights(t, filepath.Join(out, "final")), first.GradNorm
+	}
+	a, ga := run(16, 1)
+	b, gb := run(8, 2)
+	// Adam hides a wrong gradient scale from the weights; the norm shows it.
+	if math.Abs(ga-gb) > 1e-4*ga {
+		t.Errorf("gradient norm of the first update: %v with one batch of 16, %v with 2 x 8 accumulated", ga, gb)
+	}
+	for n, va := range a {
+		vb := b[n]
+		for i := range va {
+			if d := math.Abs(float64(va[i] - vb[i])); d > 2e-5+1e-4*math.Abs(float64(va[i])) {
+				t.Fatalf("%s[%d]: %v with one batch of 16, %v with 2 x 8 accumulated", n, i, va[i], vb[i])
+			}
+		}
 	}
 }
