@@ -58,11 +58,19 @@ func StudyReport(dir, name string, rows []StudyRow) error {
 	case "generalization":
 		generalization(&b, rows)
 	default:
-		b.WriteString("| sweep | model | params | task | method | baseline dev | threshold | d90 (bracket] | test at d90 | runs |\n|---|---|---:|---|---|---:|---:|---|---:|---:|\n")
+		b.WriteString("| sweep | model | params | task | method | majority class dev | baseline dev | threshold | d90 (bracket] | test at d90 | runs |\n|---|---|---:|---|---|---:|---:|---:|---|---:|---:|\n")
+		warn := false
 		for _, r := range rows {
 			res := r.Result
-			fmt.Fprintf(&b, "| %s | %s | %d | %s | %s/%s | %s | %s | %s | %s | %d |\n", r.Label, res.Model, res.AllParams, res.Task,
-				res.Method, res.Projector, f4(res.Baseline), f4(res.Threshold), d90Cell(res), f4(res.D90Test), res.Runs)
+			note := ""
+			if res.AtChance() {
+				note, warn = " (!)", true
+			}
+			fmt.Fprintf(&b, "| %s | %s | %d | %s | %s/%s | %s | %s%s | %s | %s | %s | %d |\n", r.Label, res.Model, res.AllParams, res.Task,
+				res.Method, res.Projector, f4(res.Chance), f4(res.Baseline), note, f4(res.Threshold), d90Cell(res), f4(res.D90Test), res.Runs)
+		}
+		if warn {
+			b.WriteString("\n(!) the baseline is within 0.02 of the majority class: full fine-tuning learnt nothing, so that d90 means nothing.\n")
 		}
 	}
 	if err := writeFileAtomic(filepath.Join(dir, "study.md"), []byte(b.String())); err != nil {

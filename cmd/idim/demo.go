@@ -22,7 +22,7 @@ func init() {
 // off chance on idim-tiny at d=3000; see EXPERIMENTS.md).
 var demoDefaults = sweepFlags{model: models.Default, task: "sentiment", method: "said", projector: "fastfood",
 	dMin: 100, dMax: 100000, perDecade: 2, lrs: "1e-3", baseLR: 5e-4, seeds: "1",
-	ratio: 1.5, maxBisect: 6, out: filepath.Join(os.TempDir(), "idim-demo-out"), fullEpochs: 3, subEpochs: 3}
+	ratio: 1.5, maxBisect: 6, out: filepath.Join(os.TempDir(), "idim-demo-out"), fullEpochs: 3}
 
 // quickDemo overrides the defaults (not flags given explicitly) for CI:
 // under a minute on two cores.
