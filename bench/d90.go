@@ -81,6 +81,9 @@ type Filter struct {
 	// Complete requires every (lr, seed) pair of LRs x Seeds at a d before
 	// the d counts (needs LRs and Seeds).
 	Complete bool
+	// LRRef > 0: learning rates were scaled with d (see Config.LRRef);
+	// a record counts only when its LR is its grid value scaled so.
+	LRRef int
 	// ModelHash and Task, when set, must equal the records' identity.
 	ModelHash, Task string
 	// Keep, when set, must accept a record (a sweep keeps the records
@@ -148,7 +151,10 @@ func Aggregate(recs []Record, f Filter) []Point {
 	for _, r := range recs {
 		s := r.Spec
 		if s.Kind != KindSubspace || s.Method != f.Method || !f.accepts(r) || (f.Projector != "" && s.Projector != f.Projector) ||
-			!hasF(f.LRs, s.LR) || !hasU(f.Seeds, s.Seed) {
+			!hasF(f.LRs, s.gridLR()) || !hasU(f.Seeds, s.Seed) {
+			continue
+		}
+		if len(f.LRs) > 0 && (s.LRGrid != 0) != (f.LRRef > 0) || f.LRRef > 0 && s.LR != ScaleLR(s.LRGrid, s.D, f.LRRef) {
 			continue
 		}
 		byD[s.D] = append(byD[s.D], r)

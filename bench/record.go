@@ -24,6 +24,17 @@ type Spec struct {
 	D         int     `json:"d,omitempty"`
 	LR        float64 `json:"lr"`
 	Seed      uint64  `json:"seed"`
+	// LRGrid is the grid value LR was scaled from when the sweep scales
+	// learning rates with d (Config.LRRef); 0 otherwise.
+	LRGrid float64 `json:"lr_grid,omitempty"`
+}
+
+// gridLR is the learning-rate grid value of s.
+func (s Spec) gridLR() float64 {
+	if s.LRGrid != 0 {
+		return s.LRGrid
+	}
+	return s.LR
 }
 
 func (s Spec) String() string {

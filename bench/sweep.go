@@ -46,6 +46,12 @@ type Config struct {
 	// dev is kept); BaselineLR is full fine-tuning's.
 	LRs        []float64 `json:"lrs"`
 	BaselineLR float64   `json:"baseline_lr"`
+	// LRRef > 0 scales every learning rate with d: at d the sweep runs
+	// ScaleLR(lr, d, LRRef) = lr * sqrt(LRRef/d) for each lr of LRs. Adam
+	// moves each coordinate of theta_d by about lr per step, so the
+	// weights move by about lr*sqrt(d); the scaling keeps that step the
+	// same at every d. 0: the same rates at every d.
+	LRRef int `json:"lr_ref,omitempty"`
 	// Seeds are run at every (d, lr); BaselineSeeds for the baseline
 	// (default Seeds).
 	Seeds         []uint64 `json:"seeds"`
@@ -138,6 +144,9 @@ func (c Config) Resolved() (Config, error) {
 	if len(c.LRs) == 0 {
 		return c, fmt.Errorf("bench: no learning rates")
 	}
+	if c.LRRef < 0 {
+		return c, fmt.Errorf("bench: lr_ref %d: want >= 0", c.LRRef)
+	}
 	if len(c.Seeds) == 0 {
 		c.Seeds = []uint64{1}
 	}
@@ -168,7 +177,7 @@ func dedupe(v []int) []int {
 
 // Filter is the record filter that matches this sweep.
 func (c Config) Filter() Filter {
-	return Filter{Method: c.Method, Projector: c.Projector, LRs: c.LRs, Seeds: c.Seeds,
+	return Filter{Method: c.Method, Projector: c.Projector, LRs: c.LRs, Seeds: c.Seeds, LRRef: c.LRRef,
 		BaselineLR: c.BaselineLR, BaselineSeeds: c.BaselineSeeds, Complete: true}
 }
 
@@ -186,7 +195,11 @@ func (c Config) dSpecs(d int) []Spec {
 	var out []Spec
 	for _, lr := range c.LRs {
 		for _, s := range c.Seeds {
-			out = append(out, Spec{Kind: KindSubspace, Method: c.Method, Projector: c.Projector, D: d, LR: lr, Seed: s})
+			sp := Spec{Kind: KindSubspace, Method: c.Method, Projector: c.Projector, D: d, LR: lr, Seed: s}
+			if c.LRRef > 0 {
+				sp.LR, sp.LRGrid = ScaleLR(lr, d, c.LRRef), lr
+			}
+			out = append(out, sp)
 		}
 	}
 	return out
@@ -543,4 +556,12 @@ func setChance(res *Result, r Runner) {
 	if ch, ok := r.(Chancer); ok {
 		res.Chance = Score(ch.Chance())
 	}
+}
+
+// ScaleLR is lr * sqrt(ref/d), rounded to 4 significant digits (so that
+// the value, and the run's key, are the same on every platform).
+func ScaleLR(lr float64, d, ref int) float64 {
+	v := lr * math.Sqrt(float64(ref)/float64(d))
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 4, 64), 64)
+	return r
 }

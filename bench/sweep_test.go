@@ -537,3 +537,46 @@ func TestOtherModelsRecordsIgnored(t *testing.T) {
 		t.Errorf("merge of two models gave %d analyses", len(rep.Results))
 	}
 }
+
+// TestLRRef: with LRRef the rate run at d is lr*sqrt(ref/d); the analysis
+// keeps such records apart from unscaled ones in the same file.
+func TestLRRef(t *testing.T) {
+	if got := ScaleLR(0.01, 400, 100); got != 0.005 {
+		t.Errorf("ScaleLR(0.01, 400, 100) = %v, want 0.005", got)
+	}
+	dir := t.TempDir()
+	plain, err := Sweep(context.Background(), synth(), testConfig(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := testConfig(dir)
+	c.LRRef = 300
+	s := synth()
+	res, err := Sweep(context.Background(), s, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Count.Load() == 0 {
+		t.Fatal("scaled sweep reused the unscaled runs")
+	}
+	recs, _, _ := ReadRecords(filepath.Join(dir, "results.jsonl"))
+	for _, r := range recs {
+		if r.Spec.LRGrid != 0 && r.Spec.LR != ScaleLR(r.Spec.LRGrid, r.Spec.D, 300) {
+			t.Errorf("%s: lr %v from grid %v", r.Spec, r.Spec.LR, r.Spec.LRGrid)
+		}
+	}
+	for _, p := range res.Points {
+		want := ScaleLR(0.01, p.D, 300)
+		if p.LR != want && p.LR != ScaleLR(0.003, p.D, 300) {
+			t.Errorf("d=%d: chose lr %v, not a scaled grid value", p.D, p.LR)
+		}
+	}
+	// The unscaled analysis is unchanged by the scaled records.
+	again, err := Sweep(context.Background(), synth(), testConfig(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.D90 != plain.D90 || again.Runs != plain.Runs {
+		t.Errorf("unscaled sweep after a scaled one: d90 %d runs %d, before %d %d", again.D90, again.Runs, plain.D90, plain.Runs)
+	}
+}

@@ -30,7 +30,7 @@ type sweepFlags struct {
 	dMin, dMax                int
 	perDecade, baseLR         float64
 	fraction, ratio           float64
-	abs, maxBisect            int
+	abs, maxBisect, lrRef     int
 	noBisect                  bool
 	out, cache, shard         string
 	fullEpochs, subEpochs     float64
@@ -54,6 +54,7 @@ func (f *sweepFlags) register(fs *flag.FlagSet, d sweepFlags) {
 	fs.Float64Var(&f.perDecade, "per-decade", d.perDecade, "grid points per factor of 10")
 	fs.StringVar(&f.lrs, "lrs", d.lrs, "comma-separated subspace learning rates tried at every d (best on dev kept)")
 	fs.Float64Var(&f.baseLR, "baseline-lr", d.baseLR, "learning rate of the full fine-tuning baseline")
+	fs.IntVar(&f.lrRef, "lr-ref", d.lrRef, "scale the --lrs with d: at d run lr*sqrt(lr-ref/d), so the weights move as much per step at every d (0: the same rates at every d)")
 	fs.StringVar(&f.seeds, "seeds", d.seeds, "comma-separated seeds run at every (d, lr); a single number N means 1..N")
 	fs.StringVar(&f.bseeds, "baseline-seeds", "", "seeds of the baseline (default: --seeds)")
 	fs.Float64Var(&f.fraction, "fraction", 0.9, "d90 is the smallest d whose mean dev score reaches this fraction of the baseline's")
@@ -162,7 +163,7 @@ func (f *sweepFlags) setup(progress io.Writer) (*bench.TrainRunner, bench.Config
 }
 
 func (f *sweepFlags) config(minD int, progress io.Writer) (bench.Config, error) {
-	c := bench.Config{Method: f.method, Projector: f.projector, MinD: minD, BaselineLR: f.baseLR, Fraction: f.fraction,
+	c := bench.Config{Method: f.method, Projector: f.projector, MinD: minD, BaselineLR: f.baseLR, LRRef: f.lrRef, Fraction: f.fraction,
 		Resolution: bench.Resolution{Ratio: f.ratio, Abs: f.abs}, NoBisect: f.noBisect, MaxBisect: f.maxBisect,
 		Dir: f.out, Progress: progress, Log: os.Stderr}
 	if f.abs > 0 {
