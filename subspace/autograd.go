@@ -176,7 +176,7 @@ func (io *tensorIO32) putData(src []float32) {
 	}
 }
 
-func (io *tensorIO32) grad(staging []float32) ([]float32, bool) {
+func (io *tensorIO32) grad(staging *[]float32, n int) ([]float32, bool) {
 	g := io.t.Grad()
 	if g == nil {
 		return nil, false
@@ -184,10 +184,14 @@ func (io *tensorIO32) grad(staging []float32) ([]float32, bool) {
 	if h, ok := g.Host(); ok {
 		return h, true
 	}
+	if cap(*staging) < n {
+		*staging = make([]float32, n)
+	}
+	st := (*staging)[:n]
 	io.mu.Lock()
 	defer io.mu.Unlock()
-	g.DataInto(staging)
-	return staging, true
+	g.DataInto(st)
+	return st, true
 }
 
 // injector is the op theta -> <theta, g> (a scalar); its gradient with

@@ -114,17 +114,18 @@ type tensorIO interface {
 	hostData() ([]float32, bool)
 	readData(dst []float32)
 	putData(src []float32)
-	// grad returns the gradient: in place, or copied into staging; ok is
-	// false when there is none.
-	grad(staging []float32) (g []float32, ok bool)
+	// grad returns the gradient of n values: in place, or copied into
+	// *staging (grown to n only then, so a host tensor never needs a
+	// staging copy); ok is false when there is none.
+	grad(staging *[]float32, n int) (g []float32, ok bool)
 }
 
 type hostIO struct{ data, g []float32 }
 
-func (h hostIO) hostData() ([]float32, bool)      { return h.data, true }
-func (h hostIO) readData(dst []float32)           { copy(dst, h.data) }
-func (h hostIO) putData([]float32)                {}
-func (h hostIO) grad([]float32) ([]float32, bool) { return h.g, h.g != nil }
+func (h hostIO) hostData() ([]float32, bool)            { return h.data, true }
+func (h hostIO) readData(dst []float32)                 { copy(dst, h.data) }
+func (h hostIO) putData([]float32)                      {}
+func (h hostIO) grad(*[]float32, int) ([]float32, bool) { return h.g, h.g != nil }
 
 type wrapped struct {
 	info TensorInfo
@@ -453,10 +454,7 @@ const gradGroups = 16
 
 func (s *Subspace) gradOne(w *worker, t int, acc []float64) {
 	tw := &s.tensors[t]
-	if cap(w.staging) < tw.n {
-		w.staging = make([]float32, tw.n)
-	}
-	g, ok := tw.io.grad(w.staging[:tw.n])
+	g, ok := tw.io.grad(&w.staging, tw.n)
 	if !ok {
 		return
 	}
