@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/idim-go/idim/bench"
 	"github.com/idim-go/idim/data"
 	"github.com/idim-go/idim/models"
 	"github.com/idim-go/idim/subspace"
@@ -95,7 +96,7 @@ flags:
 		return fmt.Errorf("eval: %w", err)
 	}
 	if *adapter != "" {
-		w, err := subspace.LoadAdapterInto(*adapter, m.Parameters(), baseHash(dir))
+		w, err := subspace.LoadAdapterInto(*adapter, m.Parameters(), bench.ModelHash(dir))
 		if err != nil {
 			return fmt.Errorf("eval: %w", err)
 		}

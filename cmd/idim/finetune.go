@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/idim-go/idim/bench"
 	"github.com/idim-go/idim/models"
 	"github.com/idim-go/idim/train"
 )
@@ -98,7 +99,7 @@ flags:
 	if err != nil {
 		return fmt.Errorf("finetune: %w", err)
 	}
-	base.Hash = baseHash(dir)
+	base.Hash = bench.ModelHash(dir)
 	if cfg.Progress != nil {
 		fmt.Fprintf(cfg.Progress, "model %s (%d layers x %d); task %s\n", dir, m.Config.NumHiddenLayers, m.Config.HiddenSize, task)
 	}

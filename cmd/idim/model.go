@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/idim-go/idim/checkpoint"
 	"github.com/idim-go/idim/data"
 	"github.com/idim-go/idim/models"
 	"github.com/idim-go/idim/tokenizer"
@@ -96,21 +95,6 @@ func loadTokenizer(modelDir, tokSpec string, vocab int) (*tokenizer.Tokenizer, e
 		return nil, fmt.Errorf("the tokenizer in %s has %d ids but the model's vocabulary has %d: they do not belong together", from, tok.VocabSize(), vocab)
 	}
 	return tok, nil
-}
-
-// baseHash is checkpoint.Hash of the model directory's weights ("" if it
-// cannot be read).
-func baseHash(dir string) string {
-	d, err := checkpoint.OpenDir(dir)
-	if err != nil {
-		return ""
-	}
-	defer d.Close()
-	h, err := checkpoint.Hash(d)
-	if err != nil {
-		return ""
-	}
-	return h
 }
 
 // taskFlags select the task: a shipped name, glue:DIR:TASK, or jsonl/csv

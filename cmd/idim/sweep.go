@@ -148,7 +148,7 @@ func (f *sweepFlags) setup(progress io.Writer) (*bench.TrainRunner, bench.Config
 	if !models.Has(name) {
 		name = filepath.Base(filepath.Clean(dir))
 	}
-	r, err := bench.NewTrainRunner(m, tok, baseHash(dir), name, task, f.headSeed)
+	r, err := bench.NewTrainRunner(m, tok, bench.ModelHash(dir), name, task, f.headSeed)
 	if err != nil {
 		return nil, c, err
 	}
