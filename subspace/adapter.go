@@ -31,6 +31,11 @@ type AdapterConfig struct {
 	D         int          `json:"d"`        // trainable values, lambdas included
 	ProjDim   int          `json:"proj_dim"` // d (DID) or d - m (SAID)
 	Tensors   []TensorInfo `json:"tensors"`  // wrapped tensors, in lambda order
+	// LambdaInit is how SAID's lambdas started ("one" or "size"; empty,
+	// as in adapters written before the field existed, means "one").
+	// Informational: the trained lambdas are stored, so loading does not
+	// depend on it.
+	LambdaInit string `json:"lambda_init,omitempty"`
 	// BaseTensorsHash is checkpoint.Hash of the wrapped tensors' theta_0
 	// (as F32 tensors under their names): always written and checked.
 	BaseTensorsHash string `json:"base_tensors_hash"`
@@ -65,6 +70,7 @@ func (s *Subspace) SaveAdapter(dir, baseCheckpointHash string) error {
 		Format: adapterFormat, Version: adapterVersion,
 		Method: s.cfg.Method.String(), Projector: s.cfg.Kind.String(), Seed: s.cfg.Seed,
 		D: s.cfg.D, ProjDim: s.dProj, Tensors: s.Tensors(),
+		LambdaInit:      lambdaInitField(s.cfg),
 		BaseTensorsHash: h, BaseCheckpointHash: baseCheckpointHash,
 		TrainableParams: s.counts.Trainable, AllParams: s.counts.All,
 	}
@@ -103,6 +109,11 @@ func ReadAdapter(dir string) (*Adapter, error) {
 	method, err := ParseMethod(c.Method)
 	if err != nil {
 		return nil, bad("field method: %v", err)
+	}
+	if c.LambdaInit != "" {
+		if _, err := ParseLambdaInit(c.LambdaInit); err != nil {
+			return nil, bad("field lambda_init: %v", err)
+		}
 	}
 	if _, err := ParseKind(c.Projector); err != nil {
 		return nil, bad("field projector: %v", err)
@@ -201,7 +212,11 @@ func (a *Adapter) apply(dir string, params []Param, ios []tensorIO, baseCheckpoi
 	}
 	method, _ := ParseMethod(c.Method)
 	kind, _ := ParseKind(c.Projector)
-	cfg := Config{Method: method, Kind: kind, D: c.D, Seed: c.Seed, Include: func(name string) bool { return want[name] }}
+	lambdaInit := LambdaOne
+	if c.LambdaInit != "" {
+		lambdaInit, _ = ParseLambdaInit(c.LambdaInit)
+	}
+	cfg := Config{Method: method, Kind: kind, D: c.D, Seed: c.Seed, LambdaInit: lambdaInit, Include: func(name string) bool { return want[name] }}
 	s, err := newSubspace(cfg, ordered, orderedIO)
 	if err != nil {
 		return nil, fmt.Errorf("subspace: adapter %s: %w", dir, err)
@@ -217,6 +232,14 @@ func (a *Adapter) apply(dir string, params []Param, ios []tensorIO, baseCheckpoi
 	copy(s.theta, a.Theta)
 	s.Apply()
 	return s, nil
+}
+
+// lambdaInitField is AdapterConfig.LambdaInit for cfg: empty for DID.
+func lambdaInitField(cfg Config) string {
+	if cfg.Method != SAID {
+		return ""
+	}
+	return cfg.LambdaInit.String()
 }
 
 // baseSource presents the wrapped tensors' theta_0 as a checkpoint.Source

@@ -39,7 +39,7 @@ type Wrapped struct {
 // selects (all when nil), named by their Name(). Every wrapped tensor is
 // set to require a gradient; the rest are left as they are. theta_d is a
 // new parameter "subspace.theta" of shape [d] on the first parameter's
-// device (zero, with SAID's lambdas at 1).
+// device (zero, with SAID's lambdas as cfg.LambdaInit sets them).
 func Wrap(cfg Config, params []*autograd.Tensor) (*Wrapped, error) {
 	ps, ios, err := tensorParams(params)
 	if err != nil {

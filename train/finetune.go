@@ -100,7 +100,13 @@ func FineTune(ctx context.Context, b *Base, task *data.Task, cfg Config) (Result
 		if err != nil {
 			return r.res, fmt.Errorf("train: %w", err)
 		}
-		w, err := subspace.Wrap(subspace.Config{Method: meth, Kind: kind, D: cfg.D, Seed: cfg.SubspaceSeed}, m.Parameters())
+		lambdaInit := subspace.LambdaOne
+		if cfg.LambdaInit != "" {
+			if lambdaInit, err = subspace.ParseLambdaInit(cfg.LambdaInit); err != nil {
+				return r.res, fmt.Errorf("train: %w", err)
+			}
+		}
+		w, err := subspace.Wrap(subspace.Config{Method: meth, Kind: kind, D: cfg.D, Seed: cfg.SubspaceSeed, LambdaInit: lambdaInit}, m.Parameters())
 		if err != nil {
 			return r.res, fmt.Errorf("train: subspace: %w", err)
 		}

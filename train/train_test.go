@@ -15,6 +15,7 @@ import (
 
 	"github.com/idim-go/idim/data"
 	"github.com/idim-go/idim/models"
+	"github.com/idim-go/idim/subspace"
 	"github.com/idim-go/idim/tokenizer"
 	"github.com/idim-go/idim/transformer"
 )
@@ -27,7 +28,27 @@ func TestConfigResolve(t *testing.T) {
 	if c.Method != MethodFull || c.LR != 2e-5 || c.BatchSize != 32 || c.MaxLen != 128 || c.WarmupFrac != 0.06 {
 		t.Errorf("defaults: %+v", c)
 	}
+	// SAID: size-scaled lambdas, lr 1e-2, 10 epochs; DID keeps 1e-3, 5
+	// epochs and has no lambda init.
+	said, err := Config{Method: "SAID", D: 10}.Resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if said.LambdaInit != "size" || said.LR != 1e-2 || said.Epochs != 10 {
+		t.Errorf("said defaults: lambda_init %q, lr %g, epochs %g", said.LambdaInit, said.LR, said.Epochs)
+	}
+	if one, err := (Config{Method: "said", D: 10, LambdaInit: "One"}).Resolve(); err != nil || one.LambdaInit != "one" {
+		t.Errorf("said with lambda_init One: %q, %v", one.LambdaInit, err)
+	}
+	did, err := Config{Method: "did", D: 10}.Resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if did.LambdaInit != "" || did.LR != 1e-3 || did.Epochs != 5 {
+		t.Errorf("did defaults: lambda_init %q, lr %g, epochs %g", did.LambdaInit, did.LR, did.Epochs)
+	}
 	for _, bad := range []Config{
+		{Method: "said", D: 10, LambdaInit: "half"},
 		{Method: "lora"}, {Method: "did"}, {Method: "said", D: 10, Projector: "gauss"},
 		{LR: -1}, {BatchSize: -2}, {Schedule: "step"}, {WarmupFrac: 1.5}, {Dropout: 2},
 	} {
@@ -281,6 +302,13 @@ func TestCancelResumeSubspace(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameBits(t, "adapter", weights(t, filepath.Join(ref, "final", "adapter.safetensors")), weights(t, filepath.Join(out, "final", "adapter.safetensors")))
+	// The default lambda init (size) is in config.json and the adapter.
+	if !strings.Contains(string(readFile(t, ref, "config.json")), `"lambda_init": "size"`) {
+		t.Error("config.json lacks lambda_init size")
+	}
+	if a, err := subspace.ReadAdapter(filepath.Join(ref, "final")); err != nil || a.Config.LambdaInit != "size" {
+		t.Errorf("adapter lambda_init: %v", err)
+	}
 	if got.DevScore != want.DevScore || got.BestStep != want.BestStep {
 		t.Errorf("resumed: dev %v at %d, uninterrupted %v at %d", got.DevScore, got.BestStep, want.DevScore, want.BestStep)
 	}

@@ -53,6 +53,7 @@ flags:
 	proj := fs.String("projector", "fastfood", "did/said projection: fastfood, dense or sparse")
 	d := fs.Int("d", 0, "did/said: trainable dimension d (SAID's per-tensor scales included)")
 	subSeed := fs.Uint64("subspace-seed", 0, "seed of the projection (0: --seed)")
+	lambdaInit := fs.String("lambda-init", "", "said: initial lambda_t, size (sqrt(n_t/n_max), the default) or one")
 	evalTrain := fs.Bool("eval-train", false, "also score the training split at the end")
 	if err := fs.Parse(args); err != nil {
 		return flagErr(err)
@@ -79,7 +80,10 @@ flags:
 	if err != nil {
 		return fmt.Errorf("finetune: %w", err)
 	}
-	cfg.Projector, cfg.D, cfg.SubspaceSeed, cfg.EvalTrain = *proj, *d, *subSeed, *evalTrain
+	if err := checkLambdaInit(*lambdaInit, *method); err != nil {
+		return fmt.Errorf("finetune: %w", err)
+	}
+	cfg.Projector, cfg.D, cfg.SubspaceSeed, cfg.EvalTrain, cfg.LambdaInit = *proj, *d, *subSeed, *evalTrain, *lambdaInit
 	if cfg, err = cfg.Resolve(); err != nil {
 		return fmt.Errorf("finetune: %w", err)
 	}

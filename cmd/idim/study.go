@@ -19,7 +19,7 @@ func init() {
 }
 
 var studyDefaults = sweepFlags{model: models.Default, task: "sentiment", method: "said", projector: "fastfood",
-	dMin: 100, dMax: 100000, perDecade: 2, lrs: "1e-3", baseLR: 5e-4, seeds: "1,2",
+	dMin: 100, dMax: 100000, perDecade: 2, saidLRs: "1e-2", didLRs: "1e-3", baseLR: 5e-4, seeds: "1,2",
 	ratio: 1.25, maxBisect: 8, fullEpochs: 3, subEpochs: 3}
 
 var stepRE = regexp.MustCompile(`(\d+)\D*$`)

@@ -15,6 +15,7 @@ import (
 	"github.com/idim-go/idim/bench"
 	"github.com/idim-go/idim/data"
 	"github.com/idim-go/idim/models"
+	"github.com/idim-go/idim/subspace"
 	"github.com/idim-go/idim/train"
 )
 
@@ -26,6 +27,8 @@ func init() {
 type sweepFlags struct {
 	model, tokenizer, task    string
 	method, projector         string
+	lambdaInit                string
+	saidLRs, didLRs           string // the --lrs default by method
 	grid, lrs, seeds, bseeds  string
 	dMin, dMax                int
 	perDecade, baseLR         float64
@@ -52,7 +55,9 @@ func (f *sweepFlags) register(fs *flag.FlagSet, d sweepFlags) {
 	fs.IntVar(&f.dMin, "d-min", d.dMin, "smallest d of the log grid (raised to what the method allows)")
 	fs.IntVar(&f.dMax, "d-max", d.dMax, "largest d of the log grid")
 	fs.Float64Var(&f.perDecade, "per-decade", d.perDecade, "grid points per factor of 10")
-	fs.StringVar(&f.lrs, "lrs", d.lrs, "comma-separated subspace learning rates tried at every d (best on dev kept)")
+	fs.StringVar(&f.lambdaInit, "lambda-init", d.lambdaInit, "SAID's initial lambda_t: size (sqrt(n_t/n_max)) or one (empty: train's default, size)")
+	fs.StringVar(&f.lrs, "lrs", d.lrs, "comma-separated subspace learning rates tried at every d (best on dev kept; default: "+d.saidLRs+" for said, "+d.didLRs+" for did)")
+	f.saidLRs, f.didLRs = d.saidLRs, d.didLRs
 	fs.Float64Var(&f.baseLR, "baseline-lr", d.baseLR, "learning rate of the full fine-tuning baseline")
 	fs.IntVar(&f.lrRef, "lr-ref", d.lrRef, "scale the --lrs with d: at d run lr*sqrt(lr-ref/d), so the weights move as much per step at every d (0: the same rates at every d)")
 	fs.StringVar(&f.seeds, "seeds", d.seeds, "comma-separated seeds run at every (d, lr); a single number N means 1..N")
@@ -79,6 +84,21 @@ func (f *sweepFlags) register(fs *flag.FlagSet, d sweepFlags) {
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress output")
 	fs.BoolVar(&f.verbose, "verbose", false, "show each run's own training progress")
 	f.tk.register(fs)
+}
+
+// checkLambdaInit checks --lambda-init: empty (train's default), or one or
+// size with --method said.
+func checkLambdaInit(v, method string) error {
+	if v == "" {
+		return nil
+	}
+	if _, err := subspace.ParseLambdaInit(v); err != nil {
+		return fmt.Errorf("--lambda-init %q: want one or size", v)
+	}
+	if !strings.EqualFold(method, "said") {
+		return fmt.Errorf("--lambda-init is for --method said (%s has no lambdas)", method)
+	}
+	return nil
 }
 
 func parseList[T any](name, v string, parse func(string) (T, error)) ([]T, error) {
@@ -136,6 +156,9 @@ func (f *sweepFlags) setup(progress io.Writer) (*bench.TrainRunner, bench.Config
 	if f.threads > 0 {
 		runtime.GOMAXPROCS(f.threads)
 	}
+	if err := checkLambdaInit(f.lambdaInit, f.method); err != nil {
+		return nil, c, err
+	}
 	task, err := f.tk.loadTask(f.task)
 	if err != nil {
 		return nil, c, err
@@ -154,7 +177,7 @@ func (f *sweepFlags) setup(progress io.Writer) (*bench.TrainRunner, bench.Config
 	}
 	r.EvalTrain = f.evalTrain
 	r.Full = train.Config{Method: train.MethodFull, Epochs: f.fullEpochs, MaxSteps: f.fullMaxSteps, BatchSize: f.batch, MaxLen: f.maxLen, EvalEvery: f.evalEvery, Patience: f.patience}
-	r.Sub = train.Config{Method: f.method, Projector: f.projector, Epochs: f.subEpochs, MaxSteps: f.maxSteps, BatchSize: f.batch, MaxLen: f.maxLen, EvalEvery: f.evalEvery, Patience: f.patience}
+	r.Sub = train.Config{Method: f.method, Projector: f.projector, LambdaInit: f.lambdaInit, Epochs: f.subEpochs, MaxSteps: f.maxSteps, BatchSize: f.batch, MaxLen: f.maxLen, EvalEvery: f.evalEvery, Patience: f.patience}
 	if f.verbose {
 		r.Progress = progress
 	}
@@ -181,7 +204,14 @@ func (f *sweepFlags) config(minD int, progress io.Writer) (bench.Config, error) 
 		}
 		c.Grid = bench.LogGrid(lo, f.dMax, f.perDecade)
 	}
-	if c.LRs, err = parseList("lrs", f.lrs, func(s string) (float64, error) { return strconv.ParseFloat(s, 64) }); err != nil {
+	lrs := f.lrs
+	if lrs == "" {
+		lrs = f.didLRs
+		if strings.EqualFold(f.method, "said") {
+			lrs = f.saidLRs
+		}
+	}
+	if c.LRs, err = parseList("lrs", lrs, func(s string) (float64, error) { return strconv.ParseFloat(s, 64) }); err != nil {
 		return c, err
 	}
 	if c.Seeds, err = parseSeeds("seeds", f.seeds); err != nil {
@@ -206,9 +236,11 @@ func (f *sweepFlags) config(minD int, progress io.Writer) (bench.Config, error) 
 	return c.Resolved()
 }
 
-// sweepDefaults are the flag defaults of `idim sweep`.
+// sweepDefaults are the flag defaults of `idim sweep`: the learning rates
+// bracket train's defaults (1e-2 for SAID with size-scaled lambdas, 1e-3
+// for DID).
 var sweepDefaults = sweepFlags{model: models.Default, task: "sentiment", method: "said", projector: "fastfood",
-	dMin: 10, dMax: 100000, perDecade: 3, lrs: "3e-4,1e-3,3e-3", baseLR: 5e-4, seeds: "1,2,3",
+	dMin: 10, dMax: 100000, perDecade: 3, saidLRs: "3e-3,1e-2,3e-2", didLRs: "3e-4,1e-3,3e-3", baseLR: 5e-4, seeds: "1,2,3",
 	ratio: 1.25, maxBisect: 12}
 
 func runSweep(args []string) error {

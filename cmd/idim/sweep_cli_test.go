@@ -1,8 +1,10 @@
 package main
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -140,6 +142,8 @@ func TestSweepFlagErrors(t *testing.T) {
 		{[]string{"--out", t.TempDir(), "--shard", "3/2", "--model", "nope-model"}, "nope-model"},
 		{[]string{"--model", "x"}, "--out is required"},
 		{[]string{"merge", "--out", t.TempDir()}, "at least one results file"},
+		{[]string{"--out", t.TempDir(), "--lambda-init", "half"}, "--lambda-init"},
+		{[]string{"--out", t.TempDir(), "--method", "did", "--lambda-init", "size"}, "--lambda-init"},
 	} {
 		err := runSweep(c.args)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -148,5 +152,37 @@ func TestSweepFlagErrors(t *testing.T) {
 	}
 	if err := runStudy([]string{"nosuch"}); err == nil || !strings.Contains(err.Error(), "nosuch") {
 		t.Errorf("study nosuch: %v", err)
+	}
+}
+
+// TestSweepLRDefaults: without --lrs the grid of learning rates follows the
+// method (SAID's size-scaled lambdas train at about 1e-2, DID at 1e-3), and
+// an explicit --lrs wins.
+func TestSweepLRDefaults(t *testing.T) {
+	for _, c := range []struct {
+		defaults sweepFlags
+		args     []string
+		want     []float64
+	}{
+		{sweepDefaults, nil, []float64{3e-3, 1e-2, 3e-2}},
+		{sweepDefaults, []string{"--method", "did"}, []float64{3e-4, 1e-3, 3e-3}},
+		{sweepDefaults, []string{"--method", "SAID", "--lrs", "0.5"}, []float64{0.5}},
+		{demoDefaults, nil, []float64{3e-3, 1e-2}},
+		{demoDefaults, []string{"--method", "did"}, []float64{1e-3}},
+		{studyDefaults, nil, []float64{1e-2}},
+	} {
+		fs := flag.NewFlagSet("x", flag.ContinueOnError)
+		var f sweepFlags
+		f.register(fs, c.defaults)
+		if err := fs.Parse(append(c.args, "--cache", "off", "--out", t.TempDir())); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := f.config(100, nil)
+		if err != nil {
+			t.Fatalf("%v: %v", c.args, err)
+		}
+		if !slices.Equal(cfg.LRs, c.want) {
+			t.Errorf("%s %v: lrs %v, want %v", c.defaults.method, c.args, cfg.LRs, c.want)
+		}
 	}
 }

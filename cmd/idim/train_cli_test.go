@@ -162,6 +162,12 @@ func TestSubspaceAndEval(t *testing.T) {
 	if !strings.HasPrefix(res.Params, "trainable params: 200 || all params: ") {
 		t.Errorf("params line %q", res.Params)
 	}
+	// SAID defaults to size-scaled lambdas, recorded in both configs.
+	for _, f := range []string{"config.json", filepath.Join("best", "adapter_config.json")} {
+		if b, err := os.ReadFile(filepath.Join(out, f)); err != nil || !strings.Contains(string(b), `"lambda_init": "size"`) {
+			t.Errorf("%s lacks lambda_init size (%v)", f, err)
+		}
+	}
 	st, err := os.Stat(filepath.Join(out, "best", "adapter.safetensors"))
 	if err != nil || st.Size() > 16<<10 {
 		t.Fatalf("adapter: %v %v", st, err)
@@ -191,6 +197,8 @@ func TestCLIErrors(t *testing.T) {
 		{runFinetune, []string{"--task", "sentiment", "--out", t.TempDir(), "--method", "lora"}, "--method"},
 		{runFinetune, []string{"--task", "sentiment", "--out", t.TempDir(), "--method", "said"}, "--d"},
 		{runFinetune, []string{"--task", "sentiment", "--out", t.TempDir(), "--d", "5"}, "--d"},
+		{runFinetune, []string{"--task", "sentiment", "--out", t.TempDir(), "--method", "said", "--d", "500", "--lambda-init", "half"}, "--lambda-init"},
+		{runFinetune, []string{"--task", "sentiment", "--out", t.TempDir(), "--method", "did", "--d", "5", "--lambda-init", "size"}, "--lambda-init"},
 		{runFinetune, []string{"--task", "nosuch", "--out", t.TempDir()}, "nosuch"},
 		{runFinetune, []string{"--task", "sentiment"}, "--out"},
 		{runFinetune, []string{"--task", "sentiment", "--out", t.TempDir(), "--model", "/no/such/model"}, "--model"},

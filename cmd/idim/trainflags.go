@@ -32,11 +32,15 @@ func (f *trainFlags) register(fs *flag.FlagSet, method string) {
 	fs.StringVar(&f.out, "out", "", "run directory: config.json, metrics.jsonl, best/, final/, ckpt/ (required)")
 	lrHelp := fmt.Sprintf("peak learning rate (0: default, %g)", d.LR)
 	if method == train.MethodFull {
-		lrHelp = fmt.Sprintf("peak learning rate (0: default: full %g, or %g for models narrower than 512 such as idim-tiny; did/said %g)", d.LR, train.SmallModelLR, train.Defaults(train.MethodSAID).LR)
+		lrHelp = fmt.Sprintf("peak learning rate (0: default: full %g, or %g for models narrower than 512 such as idim-tiny; did %g; said %g)", d.LR, train.SmallModelLR, train.Defaults(train.MethodDID).LR, train.Defaults(train.MethodSAID).LR)
 	}
 	fs.Float64Var(&f.lr, "lr", 0, lrHelp)
 	fs.Float64Var(&f.wd, "weight-decay", -1, fmt.Sprintf("AdamW weight decay (-1: default, %g)", d.WeightDecay))
-	fs.Float64Var(&f.epochs, "epochs", 0, fmt.Sprintf("epochs over the training data (0: default, %g); --max-steps overrides", d.Epochs))
+	epochsHelp := fmt.Sprintf("epochs over the training data (0: default, %g); --max-steps overrides", d.Epochs)
+	if method == train.MethodFull {
+		epochsHelp = fmt.Sprintf("epochs over the training data (0: default: full %g, did %g, said %g); --max-steps overrides", d.Epochs, train.Defaults(train.MethodDID).Epochs, train.Defaults(train.MethodSAID).Epochs)
+	}
+	fs.Float64Var(&f.epochs, "epochs", 0, epochsHelp)
 	fs.IntVar(&f.maxSteps, "max-steps", 0, "number of updates (0: from --epochs)")
 	fs.Float64Var(&f.warmup, "warmup", 0, fmt.Sprintf("fraction of the updates for linear warm-up (0: default, %g)", d.WarmupFrac))
 	fs.StringVar(&f.schedule, "schedule", "linear", "learning-rate schedule after warm-up: linear, cosine or constant")
