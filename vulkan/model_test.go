@@ -10,6 +10,7 @@ import (
 	"github.com/idim-go/idim/autograd"
 	"github.com/idim-go/idim/autograd/devicetest"
 	"github.com/idim-go/idim/optim"
+	"github.com/idim-go/idim/subspace"
 	"github.com/idim-go/idim/transformer"
 )
 
@@ -133,5 +134,77 @@ func TestTrainingStep(t *testing.T) {
 	}
 	if downs > steps {
 		t.Errorf("%d downloads in %d steps: something other than the loss came back to the host", downs, steps)
+	}
+}
+
+// saidSteps runs steps SAID (Fastfood, d = 200) AdamW steps of the
+// classification loss of the tiny RoBERTa on dev and returns the losses and
+// the trained subspace vector (theta_{d-m} and the lambdas).
+func saidSteps(t *testing.T, dev autograd.Device, steps int) ([]float32, []float32) {
+	t.Helper()
+	m, err := transformer.New(tinyConfig(), 7, transformer.WithDevice(dev))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		for _, p := range m.Parameters() {
+			p.Release()
+		}
+	}()
+	w, err := subspace.Wrap(subspace.Config{Method: subspace.SAID, Kind: subspace.Fastfood, D: 200, Seed: 3}, m.Parameters())
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt, err := optim.NewAdamW(optim.OneGroup([]*autograd.Tensor{w.Param()}, 0), optim.AdamConfig{LR: 1e-2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer opt.Release()
+	b := transformer.Batch{B: 2, T: 6,
+		InputIDs:  []int32{0, 5, 9, 17, 2, 1, 0, 33, 60, 2, 1, 1},
+		Attention: []int32{1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0, 0}}
+	labels := []int32{2, 0}
+	var losses []float32
+	var sc autograd.Scope
+	for step := 0; step < steps; step++ {
+		sc.Begin()
+		w.Apply()
+		h, err := m.Encode(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		logits, _ := m.ClassifierLogits(h)
+		loss, _ := transformer.ClassificationLoss(logits, labels)
+		losses = append(losses, loss.Item())
+		loss.Backward()
+		w.Backward()
+		opt.Step()
+		autograd.ZeroGrads([]*autograd.Tensor{w.Param()})
+		sc.End()
+	}
+	theta := w.Param().Data()
+	w.Param().Release()
+	return losses, theta
+}
+
+// TestSAIDStep trains the tiny RoBERTa with SAID through the Fastfood
+// projection with the model on the device (the projection itself runs on
+// the host, moving parameters and gradients through the device's transfers)
+// and compares the losses and the trained subspace vector with the CPU.
+func TestSAIDStep(t *testing.T) {
+	d := open(t)
+	const steps = 4
+	wantL, wantTheta := saidSteps(t, autograd.CPU(), steps)
+	gotL, gotTheta := saidSteps(t, autograd.WithFallback(d), steps)
+	for i := range wantL {
+		if math.Abs(float64(gotL[i]-wantL[i])) > 1e-5*math.Abs(float64(wantL[i])) {
+			t.Errorf("step %d: loss %v, CPU %v", i, gotL[i], wantL[i])
+		}
+	}
+	if !(wantL[steps-1] < wantL[0]) {
+		t.Errorf("the CPU loss did not fall: %v", wantL)
+	}
+	if e := devicetest.NMSE(gotTheta, wantTheta); !(e <= 1e-8) {
+		t.Errorf("theta_d after %d steps: NMSE %.3g > 1e-8", steps, e)
 	}
 }
