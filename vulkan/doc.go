@@ -61,7 +61,9 @@
 // Supports report them unsupported so that autograd runs them on the CPU;
 // it also takes the features "tiled_gemm" and "direct_gemm" (see EnvDisable).
 // FWHT transforms rows in place on the device (bit-identical to package
-// fwht).
+// fwht); Fastfood computes fwht.Fastfood's P x and P^T y (bit-identical to
+// Apply and ApplyT) from tables of B, G and Pi kept on the device (4d + 8L
+// bytes, until ReleaseFastfood or Close).
 package vulkan
 
 //go:generate sh shaders/gen.sh

@@ -552,14 +552,23 @@ func (d *Device) FWHT(x *autograd.Tensor, n int) error {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.fwhtLocked(addr(x), total, n)
+	return nil
+}
+
+// fwhtLocked records the transforms of total/n rows of n values (a power of
+// two) at device address x.
+func (d *Device) fwhtLocked(x uint64, total, n int) {
+	if total == 0 || n == 1 {
+		return
+	}
 	chunk := min(n, 4096)
 	var p push
-	p.addr(addr(x)).u32(total/chunk, chunk)
+	p.addr(x).u32(total/chunk, chunk)
 	d.rows("fwht", total/chunk, &p)
 	for h := chunk; h < n; h *= 2 {
 		var q push
-		q.addr(addr(x)).u32(total/2, n, h)
+		q.addr(x).u32(total/2, n, h)
 		d.elems("fwht_level", total/2, &q)
 	}
-	return nil
 }

@@ -2,7 +2,10 @@
 
 package vulkan
 
-import "github.com/idim-go/idim/autograd"
+import (
+	"github.com/idim-go/idim/autograd"
+	"github.com/idim-go/idim/fwht"
+)
 
 // Device is the Vulkan device. In this build (no vulkan tag or no cgo) New
 // never returns one.
@@ -30,6 +33,14 @@ func (d *Device) Profile() string { return "" }
 
 // FWHT transforms each row of n values of x in place.
 func (d *Device) FWHT(x *autograd.Tensor, n int) error { return ErrNotBuilt }
+
+// Fastfood computes dst = P x, or P^T x when transpose, for the projection f.
+func (d *Device) Fastfood(dst, x *autograd.Tensor, f *fwht.Fastfood, transpose bool) error {
+	return ErrNotBuilt
+}
+
+// ReleaseFastfood frees the device tables of f.
+func (d *Device) ReleaseFastfood(f *fwht.Fastfood) {}
 
 // ValidationMessages returns the number of validation errors and warnings
 // seen and the last message.

@@ -21,6 +21,7 @@ import (
 	"unsafe"
 
 	"github.com/idim-go/idim/autograd"
+	"github.com/idim-go/idim/fwht"
 )
 
 //go:embed shaders/spv/*.spv
@@ -239,6 +240,9 @@ type Device struct {
 	// chunks; GPUs have no such limit.
 	loopCap int
 	stats   Stats
+	// ff holds the tables of each Fastfood projection run on the device
+	// (Device.Fastfood), until ReleaseFastfood or Close.
+	ff map[*fwht.Fastfood]*ffTables
 
 	profile  bool
 	tsPeriod float64
@@ -405,7 +409,7 @@ func (d *Device) Close() error {
 	for _, s := range d.staging {
 		C.ivk_free(d.c, &s.b)
 	}
-	d.pipes, d.blocks, d.staging = nil, nil, nil
+	d.pipes, d.blocks, d.staging, d.ff = nil, nil, nil, nil
 	C.ivk_destroy_device(d.c)
 	C.free(unsafe.Pointer(d.c))
 	d.in.destroy()
