@@ -93,6 +93,12 @@ type Config struct {
 	CheckpointEvery int `json:"checkpoint_every,omitempty"`
 	// Resume continues from Out/ckpt when one is there.
 	Resume bool `json:"-"`
+	// SnapshotSteps lists updates after which the weights are also saved
+	// as a loadable model directory in Out/snapshots/step-<N> (the model
+	// with its tokenizer when pre-training, the adapter when fine-tuning in
+	// a subspace): checkpoints along a run for the pre-training study.
+	// Needs Out.
+	SnapshotSteps []int `json:"snapshot_steps,omitempty"`
 
 	// MLM: masking probability (default 0.15) and the fraction of the
 	// documents held out for perplexity (default 0.02).
@@ -216,6 +222,13 @@ func (c Config) Resolve() (Config, error) {
 		return c, bad("mask_prob", c.MaskProb, "must be in (0, 1)")
 	case c.HeldOutFrac < 0 || c.HeldOutFrac >= 1:
 		return c, bad("held_out_frac", c.HeldOutFrac, "must be in (0, 1)")
+	case len(c.SnapshotSteps) > 0 && c.Out == "":
+		return c, fmt.Errorf("train: snapshot_steps needs an output directory (out)")
+	}
+	for _, s := range c.SnapshotSteps {
+		if s < 1 {
+			return c, bad("snapshot_steps", s, "every step must be >= 1")
+		}
 	}
 	switch c.Schedule {
 	case "linear", "constant", "cosine":

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/idim-go/idim/autograd"
@@ -224,6 +225,9 @@ func (r *run) loop(ctx context.Context) error {
 			lastLog, logTokens = now, 0
 		}
 		stepTokens = 0
+		if err := r.snapshot(); err != nil {
+			return err
+		}
 		if r.step%every == 0 || r.step == r.total {
 			stop, err := r.evalStep()
 			if err != nil {
@@ -248,6 +252,23 @@ func (r *run) loop(ctx context.Context) error {
 		r.res.Stopped = "done"
 	}
 	r.prog.end()
+	return nil
+}
+
+// snapshot saves the weights into Out/snapshots/step-<N> when this update
+// is one of cfg.SnapshotSteps.
+func (r *run) snapshot() error {
+	if r.cfg.Out == "" || r.saveOut == nil || !slices.Contains(r.cfg.SnapshotSteps, r.step) {
+		return nil
+	}
+	if r.w != nil {
+		r.w.Apply()
+	}
+	dir := filepath.Join(r.cfg.Out, "snapshots", fmt.Sprintf("step-%d", r.step))
+	if err := r.saveOut(dir); err != nil {
+		return fmt.Errorf("train: snapshot at step %d: %w", r.step, err)
+	}
+	r.metrics.write(map[string]any{"kind": "snapshot", "step": r.step, "tokens": r.tokens, "dir": dir})
 	return nil
 }
 

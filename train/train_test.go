@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -349,9 +351,29 @@ func TestPretrainLearns(t *testing.T) {
 		docs = append(docs, "the whale swam in the sea and the ship sailed after the whale .", "it is a truth universally acknowledged that a single man must be in want of a wife .")
 	}
 	out := t.TempDir()
-	res, err := Pretrain(context.Background(), m, tok, docs, Config{LR: 3e-3, MaxSteps: 30, BatchSize: 16, MaxLen: 32, EvalEvery: 10, Seed: 1, HeldOutFrac: 0.05, Out: out})
+	res, err := Pretrain(context.Background(), m, tok, docs, Config{LR: 3e-3, MaxSteps: 30, BatchSize: 16, MaxLen: 32, EvalEvery: 10, Seed: 1, HeldOutFrac: 0.05, Out: out,
+		SnapshotSteps: []int{5, 30}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Snapshots: loadable model directories; the last equals final/, an
+	// early one does not.
+	final := weights(t, filepath.Join(out, "final"))
+	for _, step := range []int{5, 30} {
+		dir := filepath.Join(out, "snapshots", fmt.Sprintf("step-%d", step))
+		if _, err := tokenizer.LoadDir(dir); err != nil {
+			t.Fatalf("snapshot %d: %v", step, err)
+		}
+		same := true
+		for k, v := range weights(t, dir) {
+			same = same && slices.Equal(v, final[k])
+		}
+		if same != (step == 30) {
+			t.Errorf("snapshot at step %d equal to final: %v", step, same)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "snapshots", "step-10")); !os.IsNotExist(err) {
+		t.Errorf("a snapshot nobody asked for: %v", err)
 	}
 	first := strings.Split(string(readFile(t, out, "metrics.jsonl")), "\n")[0]
 	t.Logf("perplexity %.2f after %d steps (%d tokens); first line %s", res.DevScore, res.Steps, res.Tokens, first)

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/idim-go/idim/train"
@@ -25,6 +27,7 @@ type trainFlags struct {
 	seed                       uint64
 	schedule, device           string
 	resume, quiet, noDropout   bool
+	snapshots                  string
 }
 
 func (f *trainFlags) register(fs *flag.FlagSet, method string) {
@@ -57,6 +60,7 @@ func (f *trainFlags) register(fs *flag.FlagSet, method string) {
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of every random choice (batch order, dropout, masks, head init, projection)")
 	fs.IntVar(&f.threads, "threads", 0, "worker threads (0: all cores); same seed and threads give bit-identical runs")
 	fs.StringVar(&f.device, "device", "", "compute device (default: $IDIM_DEVICE, else cpu)")
+	fs.StringVar(&f.snapshots, "snapshots", "", "comma-separated updates after which the weights are also saved as a model directory in OUT/snapshots/step-N")
 	fs.BoolVar(&f.resume, "resume", false, "continue the run in --out from its last checkpoint")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress output (metrics.jsonl is still written)")
 }
@@ -69,6 +73,15 @@ func (f *trainFlags) config(method string) (train.Config, error) {
 		Schedule: f.schedule, ClipNorm: f.clip, Dropout: f.dropout, NoDropout: f.noDropout, BatchSize: f.batch,
 		GradAccum: f.accum, MaxLen: f.maxLen, EvalEvery: f.evalEvery, Patience: f.patience, LogEvery: f.logEv,
 		CheckpointEvery: f.ckEvery, Seed: f.seed, Out: f.out, Resume: f.resume, Threads: runtime.GOMAXPROCS(0)}
+	if f.snapshots != "" {
+		for _, v := range strings.Split(f.snapshots, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || n < 1 {
+				return train.Config{}, fmt.Errorf("--snapshots %q: %q is not an update number >= 1", f.snapshots, v)
+			}
+			c.SnapshotSteps = append(c.SnapshotSteps, n)
+		}
+	}
 	if f.wd >= 0 {
 		c.WeightDecay = f.wd
 		if f.wd == 0 {
