@@ -49,9 +49,12 @@ type Config struct {
 	// EXPERIMENTS.md section 5); 5e-4 for mlm.
 	LR          float64 `json:"lr"`
 	WeightDecay float64 `json:"weight_decay"`
-	Beta2       float64 `json:"beta2"`
-	WarmupFrac  float64 `json:"warmup_frac"`
-	Schedule    string  `json:"schedule"`
+	// NoWeightDecay turns weight decay off (WeightDecay 0 means the
+	// method's default, as every zero field does).
+	NoWeightDecay bool    `json:"no_weight_decay,omitempty"`
+	Beta2         float64 `json:"beta2"`
+	WarmupFrac    float64 `json:"warmup_frac"`
+	Schedule      string  `json:"schedule"`
 	// ClipNorm is the global gradient-norm limit (<= 0: no clipping; the
 	// norm is still measured and checked for NaN/Inf).
 	ClipNorm float64 `json:"clip_norm"`
@@ -179,7 +182,9 @@ func (c Config) Resolve() (Config, error) {
 	if c.Schedule == "" {
 		c.Schedule = d.Schedule
 	}
-	if c.WeightDecay == 0 {
+	if c.NoWeightDecay {
+		c.WeightDecay = 0
+	} else if c.WeightDecay == 0 {
 		c.WeightDecay = d.WeightDecay
 	}
 	if c.SubspaceSeed == 0 {

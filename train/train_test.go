@@ -49,7 +49,14 @@ func TestConfigResolve(t *testing.T) {
 	if did.LambdaInit != "" || did.LR != 1e-3 || did.Epochs != 5 {
 		t.Errorf("did defaults: lambda_init %q, lr %g, epochs %g", did.LambdaInit, did.LR, did.Epochs)
 	}
+	if c.WeightDecay != 0.01 {
+		t.Errorf("full: weight decay %g, want the default 0.01", c.WeightDecay)
+	}
+	if off, err := (Config{NoWeightDecay: true}).Resolve(); err != nil || off.WeightDecay != 0 {
+		t.Errorf("NoWeightDecay: weight decay %g, %v", off.WeightDecay, err)
+	}
 	for _, bad := range []Config{
+		{SnapshotSteps: []int{3}}, {Out: "x", SnapshotSteps: []int{0}},
 		{Method: "said", D: 10, LambdaInit: "half"},
 		{Method: "lora"}, {Method: "did"}, {Method: "said", D: 10, Projector: "gauss"},
 		{LR: -1}, {BatchSize: -2}, {Schedule: "step"}, {WarmupFrac: 1.5}, {Dropout: 2},

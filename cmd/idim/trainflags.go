@@ -84,9 +84,7 @@ func (f *trainFlags) config(method string) (train.Config, error) {
 	}
 	if f.wd >= 0 {
 		c.WeightDecay = f.wd
-		if f.wd == 0 {
-			c.WeightDecay = 1e-300 // explicit zero: below any float32, so no decay
-		}
+		c.NoWeightDecay = f.wd == 0
 	}
 	if f.clip < 0 {
 		c.ClipNorm = -1
