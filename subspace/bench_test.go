@@ -88,11 +88,13 @@ func BenchmarkProject(b *testing.B) {
 	}{
 		{Fastfood, "roberta-base", []int{1000, 20000}},
 		{FastfoodSplit, "roberta-base", []int{1000, 20000}},
+		{FastfoodBlock, "roberta-base", []int{1000, 20000}},
 		{Fastfood, "word-embeddings", []int{1000}},
 		{FastfoodSplit, "word-embeddings", []int{1000}},
 		{Sparse, "roberta-base", []int{1000}},
 		{Fastfood, "roberta-tiny", []int{100, 1000}},
 		{FastfoodSplit, "roberta-tiny", []int{100, 1000}},
+		{FastfoodBlock, "roberta-tiny", []int{100, 1000}},
 		{Sparse, "roberta-tiny", []int{100, 1000}},
 		{Dense, "roberta-tiny", []int{100}},
 	}

@@ -54,9 +54,13 @@ const (
 	// FastfoodSplit is Fastfood over the power-of-two pieces of each tensor
 	// (no padding: 4 bytes of state per parameter, fewer transformed values).
 	FastfoodSplit
+	// FastfoodBlock is a blocked Fastfood per tensor (blocks of the next
+	// power of two >= d, each transformed and permuted in cache): the
+	// fastest kind on large models, not the paper's construction.
+	FastfoodBlock
 )
 
-var kindNames = [...]string{Fastfood: "fastfood", Dense: "dense", Sparse: "sparse", FastfoodSplit: "fastfood-split"}
+var kindNames = [...]string{Fastfood: "fastfood", Dense: "dense", Sparse: "sparse", FastfoodSplit: "fastfood-split", FastfoodBlock: "fastfood-block"}
 
 func (k Kind) String() string {
 	if k >= 0 && int(k) < len(kindNames) {
@@ -72,7 +76,7 @@ func ParseKind(s string) (Kind, error) {
 			return Kind(k), nil
 		}
 	}
-	return 0, fmt.Errorf("subspace: unknown projector %q (want fastfood, dense or sparse)", s)
+	return 0, fmt.Errorf("subspace: unknown projector %q (want fastfood, fastfood-block, fastfood-split, dense or sparse)", s)
 }
 
 // NewProjector builds the projector of the given kind from R^d to R^n for
@@ -90,6 +94,8 @@ func NewProjector(kind Kind, seed uint64, name string, d, n int) (Projector, err
 		return NewSparse(seed, name, d, n), nil
 	case FastfoodSplit:
 		return NewFastfoodSplit(seed, name, d, n)
+	case FastfoodBlock:
+		return NewFastfoodBlock(seed, name, d, n)
 	}
 	return nil, fmt.Errorf("subspace: projector for %q: unknown kind %v", name, kind)
 }

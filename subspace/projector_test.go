@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-var allKinds = []Kind{Fastfood, Dense, Sparse, FastfoodSplit}
+var allKinds = []Kind{Fastfood, Dense, Sparse, FastfoodSplit, FastfoodBlock}
 
 func randVec(r *rand.Rand, n int) []float32 {
 	v := make([]float32, n)

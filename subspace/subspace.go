@@ -205,6 +205,7 @@ type Subspace struct {
 	groups   [][]int     // small tensors of each group, in order
 	bigGroup []int       // group of each big tensor (parallel to big)
 	groupAcc [][]float64 // per group, length d
+	blk      blockState  // blocked Fastfood tensors split over workers
 }
 
 type worker struct {
@@ -231,7 +232,7 @@ func newSubspace(cfg Config, params []Param, ios []tensorIO) (*Subspace, error) 
 	if cfg.Method != DID && cfg.Method != SAID {
 		return nil, fmt.Errorf("subspace: unknown method %v", cfg.Method)
 	}
-	if cfg.Kind < Fastfood || cfg.Kind > FastfoodSplit {
+	if cfg.Kind < Fastfood || cfg.Kind > FastfoodBlock {
 		return nil, fmt.Errorf("subspace: unknown projector kind %v", cfg.Kind)
 	}
 	if cfg.LambdaInit != LambdaOne && cfg.LambdaInit != LambdaSize {
@@ -311,6 +312,8 @@ func newSubspace(cfg Config, params []Param, ios []tensorIO) (*Subspace, error) 
 			w.big = ff.L() >= ffParallelMin
 		case *FastfoodSplitProjector:
 			w.big = ff.maxL >= ffParallelMin
+		case *FastfoodBlockProjector:
+			w.big = w.n >= blockParallelMin
 		}
 		maxN = max(maxN, w.n)
 		s.tensors = append(s.tensors, w)
@@ -344,6 +347,16 @@ func newSubspace(cfg Config, params []Param, ios []tensorIO) (*Subspace, error) 
 			need = 2 * ff.L()
 		case *FastfoodSplitProjector:
 			need = ff.ScratchLen()
+		case *FastfoodBlockProjector:
+			need = ff.f.ScratchLen()
+			if s.tensors[t].big {
+				// Every worker runs blocks of it.
+				scratch[1] = max(scratch[1], need)
+				if len(s.blk.v) < ff.l {
+					s.blk.v, s.blk.gt, s.blk.acc = make([]float32, ff.l), make([]float32, ff.l), make([]float32, ff.l)
+					s.blk.slots = make([]float32, blockSlots*ff.l)
+				}
+			}
 		}
 		scratch[0] = max(scratch[0], need)
 		if !s.tensors[t].big {
@@ -462,6 +475,22 @@ func (s *Subspace) applyOne(w *worker, t int) {
 		}
 		dst = w.staging[:tw.n]
 	}
+	if bp, ok := tw.proj.(*FastfoodBlockProjector); ok {
+		// Fused: each block lands in the tensor while in cache.
+		e := epilogue{dst: dst, base: tw.base, lam: s.lambda(t), scaled: s.cfg.Method == SAID}
+		if tw.big {
+			s.blockApplyBig(bp, e)
+		} else {
+			a := w.ws.f32(&w.ws.a, bp.f.ScratchLen())
+			v, gt, buf := a[:bp.l], a[bp.l:2*bp.l], a[2*bp.l:3*bp.l]
+			bp.f.Prepare(v, gt, s.theta[:s.dProj])
+			blockApplyRange(bp.f, &e, v, gt, buf, 0, bp.f.Blocks())
+		}
+		if !inPlace {
+			tw.io.putData(dst)
+		}
+		return
+	}
 	tw.proj.Project(dst, s.theta[:s.dProj], &w.ws)
 	lam, base := s.lambda(t), tw.base
 	if s.cfg.Method == DID {
@@ -515,7 +544,11 @@ func (s *Subspace) gradOne(w *worker, t int, acc []float64) {
 	if !ok {
 		return
 	}
-	tw.proj.ProjectT(w.u, g, &w.ws)
+	if bp, ok := tw.proj.(*FastfoodBlockProjector); ok && tw.big {
+		s.blockGradBig(bp, w.u, g)
+	} else {
+		tw.proj.ProjectT(w.u, g, &w.ws)
+	}
 	if s.cfg.Method == DID {
 		for j, v := range w.u {
 			acc[j] += float64(v)

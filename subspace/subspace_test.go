@@ -387,7 +387,7 @@ func TestSteadyStateNoAlloc(t *testing.T) {
 // TestGradDeterministic: Grad gives the same bits whatever the number of
 // workers (the sums are grouped independently of the scheduling).
 func TestGradDeterministic(t *testing.T) {
-	for _, kind := range []Kind{Fastfood, Sparse} {
+	for _, kind := range []Kind{Fastfood, Sparse, FastfoodBlock} {
 		var ref []float32
 		for _, threads := range []int{1, 2, 3, 0, 1} {
 			ps := benchParams(robertaShapes(50, 20, 16, 2, 64, 2))
