@@ -16,15 +16,18 @@ import (
 // BenchmarkRoberta times RoBERTa-base (12 layers, hidden 768, 12 heads, FFN 3072, vocab 50265)
 // with random weights on batch 32 x seq 128, the shape of bench/torch/roberta_bench.py:
 //
-//	forward: eval mode under NoGrad, classification logits;
-//	train:   train mode (dropout 0.1), forward + cross entropy + backward + optim.AdamW (weight
-//	         decay 0.01 on every parameter, as torch.optim.AdamW's default);
-//	train-first: train with EncodeFirst (the last layer on the <s> rows only: same loss and
-//	         gradients, less work; PyTorch/HF have no counterpart).
+//	forward: eval mode under NoGrad, Model.Classify: the classification logits, with the last
+//	         layer on the <s> rows only (Classify's default: the same logits as the full layer);
+//	forward-full: the same with the full last layer (SetFullLastLayer(true)), i.e. the last
+//	         hidden state of every token, then the head: what PyTorch/HF compute;
+//	train:   train mode (dropout 0.1), Classify + cross entropy + backward + optim.AdamW (weight
+//	         decay 0.01 on every parameter, as torch.optim.AdamW's default); the same loss and
+//	         gradients as with the full last layer;
+//	train-full: the same with the full last layer (what PyTorch/HF compute).
 //
-// Both report tokens/s (wall clock) and tokens/cpu-s (tokens per second of the process' CPU
-// time, which a shared, loaded machine distorts less); train also reports the process' peak
-// resident memory (VmHWM) in MiB.
+// All report tokens/s (wall clock) and tokens/cpu-s (tokens per second of the process' CPU
+// time, which a shared, loaded machine distorts less); the training steps also report the
+// process' peak resident memory (VmHWM) in MiB.
 func BenchmarkRoberta(b *testing.B) {
 	c := DefaultConfig()
 	const B, T = 32, 128
@@ -54,19 +57,17 @@ func BenchmarkRoberta(b *testing.B) {
 	}
 	var step autograd.Scope
 
-	b.Run("base/forward/"+threads, func(b *testing.B) {
+	forward := func(b *testing.B, full bool) {
 		setup(b)
 		m.SetTrain(false)
+		m.SetFullLastLayer(full)
+		defer m.SetFullLastLayer(false)
 		b.ResetTimer()
 		cpu0 := cpuSeconds()
 		for i := 0; i < b.N; i++ {
 			step.Begin()
 			autograd.NoGrad(func() {
-				h, err := m.Encode(batch)
-				if err != nil {
-					b.Fatal(err)
-				}
-				logits, err := m.ClassifierLogits(h)
+				logits, err := m.Classify(batch)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -75,16 +76,16 @@ func BenchmarkRoberta(b *testing.B) {
 			step.End()
 		}
 		reportTokens(b, B*T, cpu0)
-	})
+	}
+	b.Run("base/forward/"+threads, func(b *testing.B) { forward(b, false) })
+	b.Run("base/forward-full/"+threads, func(b *testing.B) { forward(b, true) })
 
-	train := func(b *testing.B, first bool) {
+	train := func(b *testing.B, full bool) {
 		setup(b)
 		m.SetTrain(true)
 		defer m.SetTrain(false)
-		encode := m.Encode
-		if first {
-			encode = m.EncodeFirst
-		}
+		m.SetFullLastLayer(full)
+		defer m.SetFullLastLayer(false)
 		opt, err := optim.NewAdamW(optim.OneGroup(m.Parameters(), 0.01), optim.AdamConfig{LR: 1e-5})
 		if err != nil {
 			b.Fatal(err)
@@ -93,11 +94,7 @@ func BenchmarkRoberta(b *testing.B) {
 		cpu0 := cpuSeconds()
 		for i := 0; i < b.N; i++ {
 			step.Begin()
-			h, err := encode(batch)
-			if err != nil {
-				b.Fatal(err)
-			}
-			logits, err := m.ClassifierLogits(h)
+			logits, err := m.Classify(batch)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -117,7 +114,7 @@ func BenchmarkRoberta(b *testing.B) {
 		}
 	}
 	b.Run("base/train/"+threads, func(b *testing.B) { train(b, false) })
-	b.Run("base/train-first/"+threads, func(b *testing.B) { train(b, true) })
+	b.Run("base/train-full/"+threads, func(b *testing.B) { train(b, true) })
 }
 
 // vmHWM is the process' peak resident set size in MiB from /proc/self/status (0 if unknown).

@@ -32,6 +32,7 @@ type Model struct {
 	lm             struct{ denseW, denseB, lnW, lnB, bias *autograd.Tensor }
 
 	train    bool
+	fullLast bool // Classify runs the last layer on every token
 	seed     uint64
 	dropouts uint64 // dropout calls so far: each gets its own seed
 }
@@ -47,9 +48,10 @@ type layer struct {
 type Option func(*options)
 
 type options struct {
-	dev   autograd.Device
-	heads Heads
-	seed  uint64
+	dev      autograd.Device
+	heads    Heads
+	seed     uint64
+	fullLast bool
 }
 
 // WithDevice places the parameters on dev (default: autograd.Open(""), i.e. $IDIM_DEVICE or cpu).
@@ -62,6 +64,12 @@ func WithHeads(h Heads) Option { return func(o *options) { o.heads = h } }
 // WithSeed sets the seed of Load's random initialisation of absent heads and of dropout
 // (default 0). New takes its seed as an argument.
 func WithSeed(seed uint64) Option { return func(o *options) { o.seed = seed } }
+
+// WithFullLastLayer(true) makes Classify run the last encoder layer on every token, as HF's
+// RobertaForSequenceClassification does, instead of on the <s> rows alone (the default). Both
+// give the same logits, loss and gradients; the full layer costs about 7% more work on a
+// 12-layer model. See Model.SetFullLastLayer.
+func WithFullLastLayer(on bool) Option { return func(o *options) { o.fullLast = on } }
 
 func resolve(opts []Option) (options, error) {
 	var o options
@@ -99,7 +107,9 @@ func New(cfg Config, seed uint64, opts ...Option) (*Model, error) {
 	if err := upload(params, data); err != nil {
 		return nil, err
 	}
-	return build(cfg, o.heads, o.dev, seed, params), nil
+	m := build(cfg, o.heads, o.dev, seed, params)
+	m.fullLast = o.fullLast
+	return m, nil
 }
 
 // newParams makes the parameters of specs and returns, for each, the slice to fill: the
@@ -170,7 +180,9 @@ func Load(path string, opts ...Option) (*Model, LoadReport, error) {
 		}
 		return nil, rep, err
 	}
-	return build(cfg, o.heads, o.dev, o.seed, params), rep, nil
+	m := build(cfg, o.heads, o.dev, o.seed, params)
+	m.fullLast = o.fullLast
+	return m, rep, nil
 }
 
 func build(cfg Config, heads Heads, dev autograd.Device, seed uint64, params []*autograd.Tensor) *Model {
@@ -258,6 +270,13 @@ func (m *Model) SetTrain(on bool) { m.train = on }
 
 // Training reports whether dropout is on.
 func (m *Model) Training() bool { return m.train }
+
+// SetFullLastLayer chooses whether Classify runs the last encoder layer on every token (on) or
+// on the <s> rows only (off, the default; see WithFullLastLayer).
+func (m *Model) SetFullLastLayer(on bool) { m.fullLast = on }
+
+// FullLastLayer reports whether Classify runs the last encoder layer on every token.
+func (m *Model) FullLastLayer() bool { return m.fullLast }
 
 // SetSeed restarts the dropout seed sequence.
 func (m *Model) SetSeed(seed uint64) { m.seed, m.dropouts = seed, 0 }
@@ -419,6 +438,29 @@ func (m *Model) layerForward(L *layer, x, mask *autograd.Tensor, B, T int, first
 	f := autograd.GELU(autograd.Linear(a, L.inter[0], L.inter[1]))
 	f = m.dropout(autograd.Linear(f, L.out[0], L.out[1]), c.HiddenDropoutProb)
 	return autograd.LayerNorm(autograd.Add(f, a), L.outLN[0], L.outLN[1], eps)
+}
+
+// Classify returns the sequence-classification logits [B, num_labels] of a batch, as HF's
+// RobertaForSequenceClassification computes them: the encoder, then the classification head on
+// the <s> token. The head reads nothing but the last layer's <s> rows, so by default the last
+// layer computes only those (EncodeFirst): the logits, a loss on them and every gradient are
+// the same as with the full layer (Encode), for about 7% less work on a 12-layer model. In
+// train mode the dropout masks of the last layer differ from the full layer's (both are
+// dropout with the configured probability). SetFullLastLayer(true) or WithFullLastLayer(true)
+// runs the full last layer instead.
+func (m *Model) Classify(b Batch) (*autograd.Tensor, error) {
+	if m.Heads&HeadClassifier == 0 {
+		return nil, fmt.Errorf("transformer: the model has no classifier head (heads %v)", m.Heads)
+	}
+	encode := m.EncodeFirst
+	if m.fullLast {
+		encode = m.Encode
+	}
+	h, err := encode(b)
+	if err != nil {
+		return nil, err
+	}
+	return m.ClassifierLogits(h)
 }
 
 // ClassifierLogits applies RobertaClassificationHead to the <s> token of the last hidden state

@@ -1,6 +1,7 @@
 package transformer
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -96,6 +97,16 @@ func TestParityForward(t *testing.T) {
 			t.Fatal(err)
 		}
 		check(t, "cls_logits", logits, f.get(t, "cls_logits"), valueTol)
+		// Classify: the <s>-rows-only last layer by default, the full one on request.
+		for _, full := range []bool{false, true} {
+			m.SetFullLastLayer(full)
+			cl, err := m.Classify(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, fmt.Sprintf("Classify (full last layer %v)", full), cl, f.get(t, "cls_logits"), valueTol)
+		}
+		m.SetFullLastLayer(false)
 		loss, err := ClassificationLoss(logits, labels)
 		if err != nil {
 			t.Fatal(err)
@@ -117,22 +128,38 @@ func TestParityForward(t *testing.T) {
 func TestParityGradients(t *testing.T) {
 	f := loadFixture(t)
 	b, labels, mlmLabels := fixtureBatch(t, f)
-	for _, run := range []string{"cls", "cls-first", "mlm"} {
+	// cls: Encode and ClassifierLogits; cls-full: Classify with the full last layer;
+	// cls-first: Classify's default, the last layer on the <s> rows only (EncodeFirst).
+	for _, run := range []string{"cls", "cls-full", "cls-first", "mlm"} {
 		t.Run(run, func(t *testing.T) {
-			which := strings.TrimSuffix(run, "-first")
-			m := loadTiny(t)
-			encode, bb := m.Encode, b
-			if run == "cls-first" {
-				encode = m.EncodeFirst // the last layer on the <s> rows only
-				bb.TokenType = nil     // and token type row 0 broadcast instead of gathered
+			which := run
+			if strings.HasPrefix(run, "cls") {
+				which = "cls"
 			}
-			h, err := encode(bb)
-			if err != nil {
-				t.Fatal(err)
+			m := loadTiny(t)
+			bb := b
+			if run == "cls-first" {
+				bb.TokenType = nil // token type row 0 broadcast instead of gathered
 			}
 			var loss *autograd.Tensor
 			if which == "cls" {
-				logits, err := m.ClassifierLogits(h)
+				var logits *autograd.Tensor
+				var err error
+				switch run {
+				case "cls":
+					var h *autograd.Tensor
+					if h, err = m.Encode(bb); err == nil {
+						logits, err = m.ClassifierLogits(h)
+					}
+				case "cls-full":
+					m.SetFullLastLayer(true)
+					logits, err = m.Classify(bb)
+				default:
+					if m.FullLastLayer() {
+						t.Fatal("Classify runs the full last layer by default")
+					}
+					logits, err = m.Classify(bb)
+				}
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -141,6 +168,10 @@ func TestParityGradients(t *testing.T) {
 					t.Fatal(err)
 				}
 			} else {
+				h, err := m.Encode(bb)
+				if err != nil {
+					t.Fatal(err)
+				}
 				loss, err = m.MLMLoss(h, mlmLabels)
 				if err != nil {
 					t.Fatal(err)
