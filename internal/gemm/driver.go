@@ -1,6 +1,7 @@
 package gemm
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -52,8 +53,9 @@ const (
 
 // workspace is one worker's packed A block and edge tile.
 type workspace struct {
-	a   []float32
-	tmp [maxTile]float32
+	a    []float32
+	skip []int // groups left for last by unitDepth
+	tmp  [maxTile]float32
 }
 
 var (
@@ -124,116 +126,182 @@ func scaleC(p *problem) {
 	}
 }
 
-// Phases of a task, each one cpu.Parallel call whose workers take units
-// from a shared counter until none are left, so that a worker slowed down
-// by other work on its core does not hold up the rest.
+// packGroup is how many slivers of op(B) one packing step covers: the
+// group is packed at one depth block by whichever worker first needs it,
+// and multiplied at once, while it is still in that core's cache.
+const packGroup = 2
+
+// Group states, one per (depth block, group) of the current panel.
 const (
-	phasePackB   = iota // units: groups of group slivers of the op(B) panel
-	phaseCompute        // units: row blocks x column chunks of C
+	unpacked = iota
+	packing
+	packed
 )
 
 // task is the state of one product, reused through taskPool so that
 // cpu.Parallel gets the same pointer every time and nothing is allocated.
+//
+// All workers start in one cpu.Parallel call and take units (a row block
+// of C times a chunk of its columns, all depths) from a shared counter, so
+// that a worker slowed down by other work on its core, or started late,
+// does not hold up the rest. There is no barrier: the packed op(B) panel
+// is filled lazily, each group of slivers at each depth by the first
+// worker that reaches it (see unitDepth).
 type task struct {
-	kern    *kernel
-	p       problem
-	phase   int
-	units   int          // units of the current phase
-	next    atomic.Int64 // next unit to take
-	kc      int          // depth of each packed block (the last may be shorter)
-	mc      int          // rows of a row block
-	chunks  int          // column chunks per row block
-	chunk   int          // slivers per column chunk
-	group   int          // slivers per packing unit
-	jc      int          // first column of the current op(B) panel
-	nb      int          // its width
-	slivers int          // its slivers, ceil(nb/nr)
-	bbuf    []float32    // packed op(B) panel: k/kc blocks of slivers
+	kern     *kernel
+	p        problem
+	w        int             // workers the product is split for
+	units    int             // row blocks x chunks
+	next     atomic.Int64    // next unit to take
+	kc       int             // depth of each packed block (the last may be shorter)
+	kblocks  int             // ceil(k/kc)
+	tiles    int             // mr-row tiles of C, ceil(m/mr)
+	blocks   int             // row blocks
+	perBlock int             // tiles of the smaller row blocks (the first big ones have one more)
+	big      int             // row blocks with perBlock+1 tiles
+	chunks   int             // column chunks per row block
+	chunkG   int             // groups per column chunk
+	groups   int             // packing groups of the panel, ceil(slivers/packGroup)
+	jc       int             // first column of the current op(B) panel
+	nb       int             // its width
+	slivers  int             // its slivers, ceil(nb/nr)
+	bbuf     []float32       // packed op(B) panel: kblocks blocks of slivers
+	state    []atomic.Uint32 // kblocks x groups packing states of bbuf
+}
+
+// rowBlocks is how many row blocks m rows are cut into: as few as the
+// kernel's mc allows on one worker; with more, a multiple of the workers
+// and at least unitsPerWorker each (more blocks would stream the packed
+// op(B) from L3 more often).
+func rowBlocks(kern *kernel, m, w int) int {
+	tiles := ceilDiv(m, kern.mr)
+	nb := ceilDiv(tiles, max(kern.mc/kern.mr, 1))
+	if w > 1 {
+		nb = ceilDiv(max(nb, unitsPerWorker*w), w) * w
+	}
+	return min(nb, tiles)
 }
 
 func (t *task) solve(kern *kernel, p *problem, w int) {
-	t.kern, t.p = kern, *p
+	t.kern, t.p, t.w = kern, *p, w
 	mr, nr := kern.mr, kern.nr
 	t.kc = split(p.k, kern.kc, 1)
+	t.kblocks = ceilDiv(p.k, t.kc)
 	nc := max(bBudget/p.k/nr*nr, nr)
 	nc = split(p.n, nc, nr)
-	// Row blocks: as large as the kernel likes on one worker; with more,
-	// about unitsPerWorker per worker so that the shared counter can balance
-	// them (more blocks would stream the packed op(B) from L3 more often).
-	t.mc = split(p.m, kern.mc, mr)
-	if w > 1 {
-		t.mc = min(t.mc, split(p.m, ceilDiv(p.m, unitsPerWorker*w), mr))
-	}
-	rowBlocks := ceilDiv(p.m, t.mc)
+	// Row blocks differ by at most one tile, the larger ones first, so
+	// that the counter hands every worker the same number of tiles.
+	t.tiles = ceilDiv(p.m, mr)
+	t.blocks = rowBlocks(kern, p.m, w)
+	t.perBlock, t.big = t.tiles/t.blocks, t.tiles%t.blocks
 	for jc := 0; jc < p.n; jc += nc {
 		t.jc, t.nb = jc, min(nc, p.n-jc)
 		t.slivers = ceilDiv(t.nb, nr)
-		t.bbuf = aligned(t.bbuf, ceilDiv(p.k, t.kc)*t.slivers*sliverStride(t.kc, nr))
+		t.groups = ceilDiv(t.slivers, packGroup)
+		t.bbuf = aligned(t.bbuf, t.kblocks*t.slivers*sliverStride(t.kc, nr))
+		if n := t.kblocks * t.groups; cap(t.state) >= n {
+			t.state = t.state[:n]
+			for i := range t.state {
+				t.state[i].Store(unpacked)
+			}
+		} else {
+			t.state = make([]atomic.Uint32, n)
+		}
 		// Too few row blocks to share: cut the columns into chunks too.
 		t.chunks = 1
-		if w > 1 && rowBlocks < unitsPerWorker*w {
-			t.chunks = min(t.slivers, ceilDiv(unitsPerWorker*w, rowBlocks))
+		if w > 1 && t.blocks < unitsPerWorker*w {
+			t.chunks = min(t.groups, ceilDiv(unitsPerWorker*w, t.blocks))
 		}
-		t.chunk = ceilDiv(t.slivers, t.chunks)
-		t.chunks = ceilDiv(t.slivers, t.chunk)
-		// Packing units: long source rows, about 4 units per worker.
-		t.group = ceilDiv(t.slivers, 4*w)
-		if w == 1 {
-			t.group = t.slivers
+		t.chunkG = ceilDiv(t.groups, t.chunks)
+		t.chunks = ceilDiv(t.groups, t.chunkG)
+		t.units = t.blocks * t.chunks
+		t.next.Store(0)
+		if w <= 1 {
+			t.Run(0, 0, 1)
+		} else {
+			cpu.Parallel(w, 1, w, t)
 		}
-		t.start(phasePackB, ceilDiv(t.slivers, t.group), w)
-		t.start(phaseCompute, rowBlocks*t.chunks, w)
 	}
 }
 
-// start runs one phase of units on w workers.
-func (t *task) start(phase, units, w int) {
-	t.phase, t.units = phase, units
-	t.next.Store(0)
-	if w <= 1 {
-		t.Run(0, 0, 1)
-		return
+// rowBlock returns the first row and the rows of row block r.
+func (t *task) rowBlock(r int) (ic, mb int) {
+	t0 := r*t.perBlock + min(r, t.big)
+	n := t.perBlock
+	if r < t.big {
+		n++
 	}
-	cpu.Parallel(w, 1, w, t)
+	ic = t0 * t.kern.mr
+	return ic, min(n*t.kern.mr, t.p.m-ic)
 }
 
-// Run takes units of the current phase until none are left; lo and hi only
-// say that the pool started this worker.
-func (t *task) Run(_, _, _ int) {
-	p := &t.p
+// Run takes units until none are left; worker only picks where in its
+// chunk a worker starts packing, lo and hi are not used.
+func (t *task) Run(worker, _, _ int) {
 	var ws *workspace
 	for {
 		u := int(t.next.Add(1) - 1)
 		if u >= t.units {
 			break
 		}
-		if t.phase == phasePackB {
-			s0, s1 := u*t.group, min((u+1)*t.group, t.slivers)
-			for pc := 0; pc < p.k; pc += t.kc {
-				kb := min(t.kc, p.k-pc)
-				t.packB(t.bbuf[t.bOffset(pc, kb, s0):], pc, kb, s0, s1)
-			}
-			continue
-		}
 		if ws == nil {
 			ws = wsPool.Get().(*workspace)
-			ws.a = aligned(ws.a, ceilDiv(t.mc, t.kern.mr)*sliverStride(t.kc, t.kern.mr))
+			mc := (t.perBlock + min(t.big, 1)) * t.kern.mr
+			ws.a = aligned(ws.a, ceilDiv(mc, t.kern.mr)*sliverStride(t.kc, t.kern.mr))
 		}
-		ic, c := u/t.chunks*t.mc, u%t.chunks
-		mb := min(t.mc, p.m-ic)
-		s0, s1 := c*t.chunk, min((c+1)*t.chunk, t.slivers)
-		for pc := 0; pc < p.k; pc += t.kc {
-			kb := min(t.kc, p.k-pc)
-			beta := p.beta
+		ic, mb := t.rowBlock(u / t.chunks)
+		c := u % t.chunks
+		g0, g1 := c*t.chunkG, min((c+1)*t.chunkG, t.groups)
+		for pc := 0; pc < t.p.k; pc += t.kc {
+			kb := min(t.kc, t.p.k-pc)
+			beta := t.p.beta
 			if pc > 0 {
 				beta = 1
 			}
 			t.packA(ws.a, ic, mb, pc, kb)
-			t.macro(ws, ic, mb, pc, kb, s0, s1, beta)
+			t.unitDepth(ws, worker, ic, mb, pc, kb, g0, g1, beta)
 		}
 	}
 	if ws != nil {
+		ws.skip = ws.skip[:0]
 		wsPool.Put(ws)
+	}
+}
+
+// unitDepth multiplies the packed rows [ic, ic+mb) of A at depth pc with
+// groups [g0, g1) of the packed op(B) block there, packing each group that
+// no worker has packed yet first. Workers start at different groups so
+// that two reaching a fresh block together pack halves of it side by side;
+// a group another worker is still packing is left for last.
+func (t *task) unitDepth(ws *workspace, worker, ic, mb, pc, kb, g0, g1 int, beta float32) {
+	n := g1 - g0
+	first := worker % t.w * n / t.w
+	st := t.state[pc/t.kc*t.groups:][:t.groups]
+	ws.skip = ws.skip[:0]
+	for i := 0; i < n; i++ {
+		g := g0 + (first+i)%n
+		switch st[g].Load() {
+		case unpacked:
+			if !st[g].CompareAndSwap(unpacked, packing) {
+				ws.skip = append(ws.skip, g)
+				continue
+			}
+			s0, s1 := g*packGroup, min((g+1)*packGroup, t.slivers)
+			t.packB(t.bbuf[t.bOffset(pc, kb, s0):], pc, kb, s0, s1)
+			st[g].Store(packed)
+		case packing:
+			ws.skip = append(ws.skip, g)
+			continue
+		}
+		t.macro(ws, ic, mb, pc, kb, g*packGroup, min((g+1)*packGroup, t.slivers), beta)
+	}
+	for _, g := range ws.skip {
+		for spins := 0; st[g].Load() != packed; spins++ {
+			if spins > 64 {
+				runtime.Gosched()
+			}
+		}
+		t.macro(ws, ic, mb, pc, kb, g*packGroup, min((g+1)*packGroup, t.slivers), beta)
 	}
 }
 

@@ -293,6 +293,45 @@ func TestShapesForParallel(t *testing.T) {
 	})
 }
 
+// TestDeterministic repeats products on one and two workers: the result
+// must be bit for bit the same every time for a given thread count,
+// however the workers happened to share the tiles and the packing. The
+// shapes take row blocks of unequal tiles, column chunks, several depth
+// blocks and several column panels.
+func TestDeterministic(t *testing.T) {
+	old := bBudget
+	defer func() { bBudget = old }()
+	bBudget = 256 << 10
+	shapes := [][3]int{{1000, 130, 600}, {20, 700, 300}, {299, 301, 257}}
+	reps := 6
+	if short() {
+		shapes, reps = shapes[1:], 3
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, s := range shapes {
+		m, n, k := s[0], s[1], s[2]
+		a, _ := matrix(r, m, k, k)
+		b, _ := matrix(r, k, n, n)
+		c0, _ := matrix(r, m, n, n)
+		for _, threads := range []int{1, 2} {
+			var first []float32
+			for rep := 0; rep < reps; rep++ {
+				c := append([]float32(nil), c0...)
+				SgemmThreads(threads, false, false, m, n, k, 0.5, a, k, b, n, 0.25, c, n)
+				if first == nil {
+					first = c
+					continue
+				}
+				for i := range c {
+					if math.Float32bits(c[i]) != math.Float32bits(first[i]) {
+						t.Fatalf("%dx%dx%d threads=%d: repeat %d differs at %d: %v, first %v", m, n, k, threads, rep, i, c[i], first[i])
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestAlphaZeroAndKZero checks that C = beta*C without reading A or B.
 func TestAlphaZeroAndKZero(t *testing.T) {
 	nan := float32(math.NaN())
