@@ -9,7 +9,7 @@ import (
 
 // FastfoodBlock is a blocked Fastfood projection from R^d to R^n whose work
 // stays in cache: the n output rows are cut into blocks of L = 2^ceil(log2
-// max(d, 32)) rows (the last one cropped), and
+// max(d, 128)) rows (the last one cropped), and
 //
 //	v   = H B pad(x)                          (once per call, length L)
 //	P x = [H G_0 Pi_0 v; H G_1 Pi_1 v; ...][:n] / (||g|| sqrt(n))
@@ -66,9 +66,9 @@ type FastfoodBlock struct {
 	ma, mb      uint32
 }
 
-// fastfoodBlockMin is the smallest block: 2^5, so both Feistel halves have
-// at least 2 bits.
-const fastfoodBlockMin = 32
+// fastfoodBlockLgMin is log2 of the smallest block, 2^7: rows of at
+// least 16 (one AVX-512 vector) and 64-row sign words.
+const fastfoodBlockLgMin = 7
 
 // NewFastfoodBlock builds the blocked projection from R^d to R^n named by
 // (seed, key); the same arguments always give the same projection. d must
@@ -80,7 +80,7 @@ func NewFastfoodBlock(seed uint64, key string, d, n int) (*FastfoodBlock, error)
 	if uint64(d) > 1<<30 || uint64(n) > 1<<40 {
 		return nil, fmt.Errorf("fwht.NewFastfoodBlock(key %q): d=%d or n=%d above the limits 2^30, 2^40", key, d, n)
 	}
-	lg := max(bits.Len(uint(d-1)), 5)
+	lg := max(bits.Len(uint(d-1)), fastfoodBlockLgMin)
 	l := 1 << lg
 	base := mix64(seed ^ mix64(fnv64(key)^0x452821e638d01377))
 	f := &FastfoodBlock{d: d, n: n, l: l, lg: lg, nb: (n + l - 1) / l}
@@ -123,8 +123,35 @@ func (f *FastfoodBlock) Blocks() int { return f.nb }
 // transforms.
 func (f *FastfoodBlock) Scale32() float32 { return f.scale }
 
-// ScratchLen is the scratch Apply and ApplyT need: 4L float32.
-func (f *FastfoodBlock) ScratchLen() int { return 4 * f.l }
+// ScratchLen is the scratch Apply and ApplyT need: 4L + WorkLen() float32.
+func (f *FastfoodBlock) ScratchLen() int { return 4*f.l + f.WorkLen() }
+
+// WorkLen is the length of the work buffer ApplyBlock and AddBlockT take
+// (beyond AddBlockT's L): L/32 float32, which hold a block's L/64 row-sign
+// words.
+func (f *FastfoodBlock) WorkLen() int { return f.l / 32 }
+
+// signWords returns work as L/64 uint64 (the buffer's bits; unaligned is
+// fine on the platforms Go supports).
+func (f *FastfoodBlock) signWords(work []float32) []uint64 {
+	work = work[:f.WorkLen()]
+	return unsafe.Slice((*uint64)(unsafe.Pointer(&work[0])), f.l/64)
+}
+
+// ffbParams is what the kernels read of one block.
+type ffbParams struct {
+	lb, nhi, c0, c1, c2, m, rowmask int64
+}
+
+// params fills sw with block i's row-sign words and returns its keys.
+func (f *FastfoodBlock) params(i int, sw []uint64) ffbParams {
+	c0, c1, c2, m := f.blockKeys(i)
+	q0 := uint64(i) * uint64(f.l/64)
+	for j := range sw {
+		sw[j] = f.signWord(q0 + uint64(j))
+	}
+	return ffbParams{lb: int64(f.lb), nhi: int64(f.ma) + 1, c0: int64(c0), c1: int64(c1), c2: int64(c2), m: int64(m), rowmask: int64(f.mb)}
+}
 
 // ChunkBlocks is the number of consecutive blocks whose transposed
 // contributions ApplyT sums into a zeroed partial before adding the
@@ -214,10 +241,13 @@ func (f *FastfoodBlock) signs(dst, src []float32) {
 
 // ApplyBlock sets out (length L) to block i of P x, all L rows before
 // cropping (rows past n in the last block are to be dropped), from v and
-// gt as Prepare left them.
-func (f *FastfoodBlock) ApplyBlock(out []float32, i int, v, gt []float32) {
+// gt as Prepare left them; work (WorkLen()) is overwritten.
+func (f *FastfoodBlock) ApplyBlock(out []float32, i int, v, gt, work []float32) {
 	out = out[:f.l]
-	f.gather(out, v[:f.l], gt[:f.l], i)
+	sw := f.signWords(work)
+	if !f.gatherSIMD(out, v[:f.l], gt[:f.l], i, sw) {
+		f.gather(out, v[:f.l], gt[:f.l], i)
+	}
 	transform32(out, kern32())
 	s := f.scale
 	for k, x := range out {
@@ -227,13 +257,16 @@ func (f *FastfoodBlock) ApplyBlock(out []float32, i int, v, gt []float32) {
 
 // AddBlockT adds Pi_i^T G_i H pad(y) to acc (length L), y holding block
 // i's rows of the transposed input (length min(L, n - i L)); buf (length
-// L) is overwritten. gt is the table as PrepareT left it.
+// L + WorkLen()) is overwritten. gt is the table as PrepareT left it.
 func (f *FastfoodBlock) AddBlockT(acc []float32, i int, y, gt, buf []float32) {
+	sw := f.signWords(buf[f.l:])
 	buf = buf[:f.l]
 	copy(buf, y)
 	clear(buf[len(y):])
 	transform32(buf, kern32())
-	f.scatterAdd(acc[:f.l], buf, gt[:f.l], i)
+	if !f.gatherTSIMD(acc[:f.l], buf, gt[:f.l], i, sw) {
+		f.scatterAdd(acc[:f.l], buf, gt[:f.l], i)
+	}
 }
 
 // FinishT sets dst (length d) to scale B (H acc)[:d], the transpose's end;
@@ -254,14 +287,14 @@ func (f *FastfoodBlock) Apply(dst, x, scratch []float32) error {
 	if err := f.check("Apply", dst, x, scratch, f.n, f.d); err != nil {
 		return err
 	}
-	v, gt, buf := scratch[:f.l], scratch[f.l:2*f.l], scratch[2*f.l:3*f.l]
+	v, gt, buf, work := scratch[:f.l], scratch[f.l:2*f.l], scratch[2*f.l:3*f.l], scratch[4*f.l:]
 	f.Prepare(v, gt, x)
 	for i := range f.nb {
 		off := i * f.l
 		if off+f.l <= f.n {
-			f.ApplyBlock(dst[off:off+f.l], i, v, gt)
+			f.ApplyBlock(dst[off:off+f.l], i, v, gt, work)
 		} else {
-			f.ApplyBlock(buf, i, v, gt)
+			f.ApplyBlock(buf, i, v, gt, work)
 			copy(dst[off:], buf)
 		}
 	}
@@ -276,7 +309,7 @@ func (f *FastfoodBlock) ApplyT(dst, y, scratch []float32) error {
 	if err := f.check("ApplyT", dst, y, scratch, f.d, f.n); err != nil {
 		return err
 	}
-	gt, buf, acc, part := scratch[:f.l], scratch[f.l:2*f.l], scratch[2*f.l:3*f.l], scratch[3*f.l:4*f.l]
+	gt, acc, part, buf := scratch[:f.l], scratch[f.l:2*f.l], scratch[2*f.l:3*f.l], scratch[3*f.l:]
 	f.PrepareT(gt)
 	clear(acc)
 	cb := f.ChunkBlocks()

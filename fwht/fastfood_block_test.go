@@ -351,3 +351,59 @@ func itoa(n int) string {
 	}
 	return s
 }
+
+// checkBlockKernels compares the SIMD block kernels with the generic
+// loops, bit for bit, with guard values after the outputs.
+func checkBlockKernels(t *testing.T, d, i int, seed uint64) {
+	f, err := NewFastfoodBlock(seed, "kern", d, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, l := f.Dims()
+	r := rand.New(rand.NewPCG(seed, uint64(i)))
+	v, gt := randVec(r, l), make([]float32, l)
+	f.PrepareT(gt)
+	work := make([]float32, f.WorkLen())
+	sw := f.signWords(work)
+	f.params(i, sw)
+	const g = float32(-7.75e13)
+	want, got := make([]float32, l+1), make([]float32, l+1)
+	want[l], got[l] = g, g
+	f.gather(want[:l], v, gt, i)
+	if !f.gatherSIMD(got[:l], v, gt, i, sw) {
+		t.Skip("no SIMD kernel")
+	}
+	for k := range want {
+		if math.Float32bits(got[k]) != math.Float32bits(want[k]) {
+			t.Fatalf("L=%d block %d: gather[%d] = %g, generic %g", l, i, k, got[k], want[k])
+		}
+	}
+	acc0 := randVec(r, l)
+	w := randVec(r, l)
+	accW, accG := append(append([]float32(nil), acc0...), g), append(append([]float32(nil), acc0...), g)
+	f.scatterAdd(accW[:l], w, gt, i)
+	wg := append([]float32(nil), w...)
+	f.gatherTSIMD(accG[:l], wg, gt, i, sw)
+	for k := range accW {
+		if math.Float32bits(accG[k]) != math.Float32bits(accW[k]) {
+			t.Fatalf("L=%d block %d: transposed acc[%d] = %g, generic %g", l, i, k, accG[k], accW[k])
+		}
+	}
+}
+
+func TestFastfoodBlockKernels(t *testing.T) {
+	for lg := fastfoodBlockLgMin; lg <= 16; lg++ {
+		for _, i := range []int{0, 1, 5, 1000} {
+			checkBlockKernels(t, 1<<lg, i, uint64(lg))
+		}
+	}
+}
+
+func FuzzFastfoodBlockKernels(f *testing.F) {
+	f.Add(uint8(7), uint16(0), uint64(1))
+	f.Add(uint8(10), uint16(3), uint64(2))
+	f.Fuzz(func(t *testing.T, lg uint8, i uint16, seed uint64) {
+		lg = fastfoodBlockLgMin + lg%10
+		checkBlockKernels(t, 1<<lg, int(i), seed)
+	})
+}

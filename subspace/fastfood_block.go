@@ -124,8 +124,9 @@ func (e *epilogue) put(off int, v []float32) {
 // Prepare left them) through buf and hands them to e.
 func blockApplyRange(f *fwht.FastfoodBlock, e *epilogue, v, gt, buf []float32, lo, hi int) {
 	_, n, l := f.Dims()
+	buf, work := buf[:l], buf[l:]
 	for i := lo; i < hi; i++ {
-		f.ApplyBlock(buf, i, v, gt)
+		f.ApplyBlock(buf, i, v, gt, work)
 		off := i * l
 		e.put(off, buf[:min(l, n-off)])
 	}
@@ -149,7 +150,7 @@ type blockApplyTask struct {
 
 func (t *blockApplyTask) Run(worker, lo, hi int) {
 	b := &t.s.blk
-	buf := t.s.workers[worker].ws.f32(&t.s.workers[worker].ws.a, 4*len(b.v))
+	buf := t.s.workers[worker].ws.f32(&t.s.workers[worker].ws.a, t.f.ScratchLen())
 	blockApplyRange(t.f, &t.e, b.v, b.gt, buf, lo, hi)
 }
 
@@ -166,7 +167,7 @@ func (t *blockGradTask) Run(worker, lo, hi int) {
 	b := &t.s.blk
 	_, _, l := t.f.Dims()
 	ws := &t.s.workers[worker].ws
-	buf := ws.f32(&ws.a, 4*l)[:l]
+	buf := ws.f32(&ws.a, t.f.ScratchLen())
 	nb := t.f.Blocks()
 	for c := lo; c < hi; c++ {
 		part := b.slots[c*l : (c+1)*l]

@@ -145,9 +145,10 @@ const stepChildEnv = "IDIM_STEP_CHILD"
 
 // BenchmarkStep is one training step (forward, backward, optimizer) of
 // RobertaForSequenceClassification (random init, eval mode): full
-// fine-tuning with AdamW over all parameters, or DID/SAID with Fastfood
-// (did-split: FastfoodSplit), d = 1000, every tensor wrapped, AdamW over
-// theta_d alone (Apply before the forward, Backward after it).
+// fine-tuning with AdamW over all parameters, or DID/SAID with the blocked
+// Fastfood (FastfoodBlock; said-fastfood: the paper's per-tensor
+// Fastfood), d = 1000, every tensor wrapped, AdamW over theta_d alone
+// (Apply before the forward, Backward after it).
 //
 // Each sub-benchmark runs in a fresh child process (this test binary
 // re-executed with stepChildEnv set, see TestStepChild), so its memory
@@ -163,7 +164,7 @@ const stepChildEnv = "IDIM_STEP_CHILD"
 // and model construction, so read s/step, cpu-s/step and tokens/s.
 func BenchmarkStep(b *testing.B) {
 	for _, model := range []string{"roberta-tiny", "roberta-base"} {
-		for _, method := range []string{"full", "did", "said", "did-split"} {
+		for _, method := range []string{"full", "did", "said", "said-fastfood"} {
 			b.Run(method+"/"+model, func(b *testing.B) {
 				if b.N < benchtimeCount() {
 					return // the framework's N=1 probe: spare a child (its metrics are not printed)
@@ -237,13 +238,13 @@ func TestStepChild(t *testing.T) {
 	var w *subspace.Wrapped
 	params := m.Parameters()
 	if method != "full" {
-		meth, kind := subspace.DID, subspace.Fastfood
+		meth, kind := subspace.DID, subspace.FastfoodBlock
 		switch method {
 		case "did":
 		case "said":
 			meth = subspace.SAID
-		case "did-split":
-			kind = subspace.FastfoodSplit
+		case "said-fastfood":
+			meth, kind = subspace.SAID, subspace.Fastfood
 		default:
 			t.Fatalf("unknown method %q", method)
 		}

@@ -482,7 +482,7 @@ func (s *Subspace) applyOne(w *worker, t int) {
 			s.blockApplyBig(bp, e)
 		} else {
 			a := w.ws.f32(&w.ws.a, bp.f.ScratchLen())
-			v, gt, buf := a[:bp.l], a[bp.l:2*bp.l], a[2*bp.l:3*bp.l]
+			v, gt, buf := a[:bp.l], a[bp.l:2*bp.l], a[2*bp.l:]
 			bp.f.Prepare(v, gt, s.theta[:s.dProj])
 			blockApplyRange(bp.f, &e, v, gt, buf, 0, bp.f.Blocks())
 		}
