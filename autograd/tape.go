@@ -11,7 +11,7 @@ import (
 type node struct {
 	backward func(n *node, g *Tensor)
 	out      *Tensor
-	in       [4]*Tensor
+	in       [6]*Tensor // Apply uses at most 4; built-in ops up to 6
 	nin      int
 	aux      [3]*Tensor // tensors owned by the node (statistics, masks), freed with it
 	ints     [2 * MaxDims]int
@@ -159,6 +159,7 @@ func (t *Tensor) backward(g *Tensor) {
 	tape.Lock()
 	defer tape.Unlock()
 	order := topoSort(t.node)
+	hooked := hooksBegin(order)
 	accumGrad(t, g)
 	// Ops run inside a backward function (Function.Backward) are not
 	// recorded.
@@ -171,6 +172,9 @@ func (t *Tensor) backward(g *Tensor) {
 			n.backward(n, g)
 			out.grad = nil
 			g.free()
+		}
+		if hooked {
+			hooksAfter(n)
 		}
 		out.requiresGrad = false
 		out.graphFreed = true

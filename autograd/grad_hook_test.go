@@ -1,0 +1,88 @@
+package autograd
+
+import (
+	"math"
+	"testing"
+)
+
+// TestGradHook: a hook runs once per Backward, after the last op that uses
+// its leaf, and sees the final gradient (the same as without the hook);
+// dropping the gradient in the hook does not disturb the rest of the pass.
+func TestGradHook(t *testing.T) {
+	dev := CPU()
+	mk := func() (w, b, x *Tensor) {
+		w = NewParameter(dev, "w", 3, 4)
+		b = NewParameter(dev, "b", 3)
+		_ = w.SetData([]float32{0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, -0.8, 0.9, 0.15, 0.25, -0.35})
+		_ = b.SetData([]float32{0.05, -0.1, 0.2})
+		x = MustFromSlice(dev, []float32{1, 2, -1, 0.5, -2, 1, 0.25, 3}, 2, 4)
+		return
+	}
+	// w is used by two ops (both Linear calls); b by the first only.
+	loss := func(w, b, x *Tensor) *Tensor {
+		h := Tanh(Linear(x, w, b))
+		h2 := Linear(x, w, nil)
+		return SumAll(Mul(Add(h, h2), Add(h, h2)))
+	}
+	w0, b0, x0 := mk()
+	loss(w0, b0, x0).Backward()
+	wantW, wantB := w0.Grad().Data(), b0.Grad().Data()
+
+	w, b, x := mk()
+	var gotW, gotB []float32
+	calls := map[string]int{}
+	w.SetGradHook(func(p *Tensor) {
+		calls["w"]++
+		gotW = p.Grad().Data()
+		p.ZeroGrad()
+	})
+	b.SetGradHook(func(p *Tensor) {
+		calls["b"]++
+		gotB = p.Grad().Data()
+	})
+	defer w.SetGradHook(nil)
+	defer b.SetGradHook(nil)
+	loss(w, b, x).Backward()
+	if calls["w"] != 1 || calls["b"] != 1 {
+		t.Fatalf("hook calls %v, want one each", calls)
+	}
+	eq := func(name string, got, want []float32) {
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%s grad[%d] = %g in the hook, %g without hooks", name, i, got[i], want[i])
+			}
+		}
+	}
+	eq("w", gotW, wantW)
+	eq("b", gotB, wantB)
+	if w.Grad() != nil {
+		t.Fatal("w's gradient survived ZeroGrad in its hook")
+	}
+	eq("b (after)", b.Grad().Data(), wantB)
+	// A second Backward runs the hooks again; a removed hook does not run.
+	b.SetGradHook(nil)
+	loss(w, b, x).Backward()
+	if calls["w"] != 2 || calls["b"] != 1 {
+		t.Fatalf("hook calls %v after a second Backward, want w 2, b 1", calls)
+	}
+}
+
+// TestGradHookEarly: the hook of a leaf used only near the output runs
+// before the ops further back (its gradient can be freed early).
+func TestGradHookEarly(t *testing.T) {
+	dev := CPU()
+	a := NewParameter(dev, "a", 4)
+	c := NewParameter(dev, "c", 4)
+	_ = a.SetData([]float32{1, 2, 3, 4})
+	_ = c.SetData([]float32{0.5, 0.5, -1, 2})
+	var order []string
+	a.SetGradHook(func(*Tensor) { order = append(order, "a") })
+	c.SetGradHook(func(*Tensor) { order = append(order, "c") })
+	defer a.SetGradHook(nil)
+	defer c.SetGradHook(nil)
+	// loss = sum(tanh(a) * c): c's only use is the last op.
+	SumAll(Mul(Tanh(a), c)).Backward()
+	if len(order) != 2 || order[0] != "c" || order[1] != "a" {
+		t.Fatalf("hook order %v, want [c a]", order)
+	}
+}
