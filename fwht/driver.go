@@ -25,7 +25,23 @@ type kern[T float] struct {
 	r16        func(x []T, h, cols int) // optional (nil: not used)
 	r16MaxH    int                      // r16 only for h <= r16MaxH (16 rows at a larger power-of-two stride overflow the L1 ways)
 	small      *kern[T]                 // for lengths below 2^baseLg (nil: the triple loop)
+
+	// Optional variants for transforms too large for the caches (see
+	// farMin), with the same arithmetic plus software prefetching: baseFar
+	// for base (the first touch of the data), r8Far for the radix-8 passes
+	// that join blocks of at least farJoin elements. nil: base and r8.
+	baseFar func(x []T)
+	r8Far   func(x []T, h, cols int)
 }
+
+// Transforms of at least farMin elements (16 MiB of float32, half the L3 of
+// the machines measured) stream from DRAM and use the far kernels; among
+// their radix-8 joins, those that make a block of at least farJoin elements
+// (8 MiB, beyond L2) prefetch. Variables so that tests can lower them.
+var (
+	farMin  = 1 << 22
+	farJoin = 1 << 21
+)
 
 // transformAny computes the transform of x (len a power of two) with k.
 func transformAny[T float](x []T, k *kern[T]) {
@@ -36,7 +52,7 @@ func transformAny[T float](x []T, k *kern[T]) {
 		}
 		k = k.small
 	}
-	rec(x, k)
+	rec(x, k, len(x) >= farMin)
 }
 
 func transform32(x []float32, k *kern[float32]) { transformAny(x, k) }
@@ -44,11 +60,15 @@ func transform32(x []float32, k *kern[float32]) { transformAny(x, k) }
 // rec transforms x depth first: a block that fits in L1 is transformed
 // whole; a larger one is split into 8 (or 4, 2) parts that are transformed
 // first, then joined by one radix-8 (4, 2) pass, which does three levels in
-// one sweep over memory.
-func rec[T float](x []T, k *kern[T]) {
+// one sweep over memory. far selects the far kernels (see farMin).
+func rec[T float](x []T, k *kern[T], far bool) {
 	n := len(x)
 	if n <= 1<<k.leafLg {
-		k.base(x)
+		if far && k.baseFar != nil {
+			k.baseFar(x)
+		} else {
+			k.base(x)
+		}
 		for h := 1 << k.baseLg; h < n; {
 			switch r := n / h; {
 			case r >= 16 && k.r16 != nil && h <= k.r16MaxH:
@@ -76,7 +96,11 @@ func rec[T float](x []T, k *kern[T]) {
 	}
 	c := n / r
 	for i := 0; i < n; i += c {
-		rec(x[i:i+c], k)
+		rec(x[i:i+c], k, far)
+	}
+	if far && r == 8 && n >= farJoin && k.r8Far != nil {
+		k.r8Far(x, c, c)
+		return
 	}
 	combine(x, k, r, c, c)
 }
@@ -131,8 +155,9 @@ type parTask[T float] struct {
 
 func (t *parTask[T]) Run(_, lo, hi int) {
 	if t.phase == 0 {
+		far := len(t.x) >= farMin
 		for b := lo; b < hi; b++ {
-			rec(t.x[b*t.c:(b+1)*t.c], t.k)
+			rec(t.x[b*t.c:(b+1)*t.c], t.k, far)
 		}
 		return
 	}

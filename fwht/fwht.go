@@ -43,7 +43,11 @@
 // level. (Radix-16 is used only while the row stride is at most 2 KiB: 16
 // rows at a larger power-of-two stride fall in one L1 set, which holds 12.)
 // TransformParallel does the same on blocks in parallel, then the levels
-// above a block by column strips.
+// above a block by column strips. From 2^22 elements on (beyond half the
+// L3) the data streams from DRAM twice, once for the blocks and once for
+// the top radix-8 pass; there the AVX-512 kernels prefetch ahead (8 KiB in
+// the first in-register pass, 2 KiB per row in the joins of blocks of 8 MiB
+// and more), with the same arithmetic.
 //
 // # CPU dispatch
 //

@@ -14,10 +14,16 @@ func base512(x *float32, n int, signs *float32)
 func base1024(x *float32, n int, signs *float32)
 
 //go:noescape
+func base1024Far(x *float32, n int, signs *float32)
+
+//go:noescape
 func r16AVX512(x *float32, h, cols int)
 
 //go:noescape
 func r8AVX512(x *float32, h, cols int)
+
+//go:noescape
+func r8AVX512Far(x *float32, h, cols int)
 
 //go:noescape
 func r4AVX512(x *float32, h, cols int)
@@ -45,6 +51,9 @@ var avx512Kern = kern[float32]{
 	r4:    func(x []float32, h, cols int) { _ = x[3*h+cols-1]; r4AVX512(&x[0], h, cols) },
 	r2:    func(x []float32, h, cols int) { _ = x[h+cols-1]; r2AVX512(&x[0], h, cols) },
 	small: &avx2Kern,
+
+	baseFar: func(x []float32) { base1024Far(&x[0], len(x), &laneSigns[0]) },
+	r8Far:   func(x []float32, h, cols int) { _ = x[7*h+cols-1]; r8AVX512Far(&x[0], h, cols) },
 }
 
 var avx2Kern = kern[float32]{

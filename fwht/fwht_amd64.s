@@ -271,61 +271,57 @@ r2y_done:
 	IVS8(imm, sg, a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7) \
 	IVS8(imm, sg, a8, a9, a10, a11, a12, a13, a14, a15, b8, b9, b10, b11, b12, b13, b14, b15)
 
+// BASE1024 is the body of base1024 and base1024Far: levels 1, 2, ..., 128
+// on every chunk of 256 floats (16 registers), with AX = x, SI = n,
+// DX = signs; pf runs at the top of each iteration (a prefetch, or NOP).
+#define BASE1024(pf) \
+	SHRQ $8, SI \
+	JZ   done \
+loop: \
+	pf \
+	VMOVUPS 0(AX), Z0; VMOVUPS 64(AX), Z1; VMOVUPS 128(AX), Z2; VMOVUPS 192(AX), Z3 \
+	VMOVUPS 256(AX), Z4; VMOVUPS 320(AX), Z5; VMOVUPS 384(AX), Z6; VMOVUPS 448(AX), Z7 \
+	VMOVUPS 512(AX), Z8; VMOVUPS 576(AX), Z9; VMOVUPS 640(AX), Z10; VMOVUPS 704(AX), Z11 \
+	VMOVUPS 768(AX), Z12; VMOVUPS 832(AX), Z13; VMOVUPS 896(AX), Z14; VMOVUPS 960(AX), Z15 \
+	IVP16(0xB1, 0(DX), Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31) \
+	IVP16(0x4E, 64(DX), Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15) \
+	IVS16(0xB1, 128(DX), Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31) \
+	IVS16(0x4E, 192(DX), Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15) \
+	R16Z \
+	VMOVUPS Z0, 0(AX); VMOVUPS Z1, 64(AX); VMOVUPS Z2, 128(AX); VMOVUPS Z3, 192(AX) \
+	VMOVUPS Z4, 256(AX); VMOVUPS Z5, 320(AX); VMOVUPS Z6, 384(AX); VMOVUPS Z7, 448(AX) \
+	VMOVUPS Z8, 512(AX); VMOVUPS Z9, 576(AX); VMOVUPS Z10, 640(AX); VMOVUPS Z11, 704(AX) \
+	VMOVUPS Z12, 768(AX); VMOVUPS Z13, 832(AX); VMOVUPS Z14, 896(AX); VMOVUPS Z15, 960(AX) \
+	ADDQ $1024, AX \
+	DECQ SI \
+	JNZ  loop \
+done: \
+	VZEROUPPER \
+	RET
+
+// PF1K(d): prefetch the 1 KiB at d(AX) (16 lines).
+#define PF1K(d) \
+	PREFETCHT0 d+0(AX); PREFETCHT0 d+64(AX); PREFETCHT0 d+128(AX); PREFETCHT0 d+192(AX) \
+	PREFETCHT0 d+256(AX); PREFETCHT0 d+320(AX); PREFETCHT0 d+384(AX); PREFETCHT0 d+448(AX) \
+	PREFETCHT0 d+512(AX); PREFETCHT0 d+576(AX); PREFETCHT0 d+640(AX); PREFETCHT0 d+704(AX) \
+	PREFETCHT0 d+768(AX); PREFETCHT0 d+832(AX); PREFETCHT0 d+896(AX); PREFETCHT0 d+960(AX)
+
 // func base1024(x *float32, n int, signs *float32)
-// Levels 1, 2, ..., 128 on every chunk of 256 floats (16 registers);
-// n is a multiple of 256.
+// Levels 1, 2, ..., 128 on every chunk of 256 floats; n is a multiple of 256.
 TEXT ·base1024(SB), NOSPLIT, $0-24
 	MOVQ x+0(FP), AX
 	MOVQ n+8(FP), SI
 	MOVQ signs+16(FP), DX
-	SHRQ $8, SI
-	JZ   b1kdone
+	BASE1024(NOP)
 
-b1kloop:
-	VMOVUPS 0(AX), Z0
-	VMOVUPS 64(AX), Z1
-	VMOVUPS 128(AX), Z2
-	VMOVUPS 192(AX), Z3
-	VMOVUPS 256(AX), Z4
-	VMOVUPS 320(AX), Z5
-	VMOVUPS 384(AX), Z6
-	VMOVUPS 448(AX), Z7
-	VMOVUPS 512(AX), Z8
-	VMOVUPS 576(AX), Z9
-	VMOVUPS 640(AX), Z10
-	VMOVUPS 704(AX), Z11
-	VMOVUPS 768(AX), Z12
-	VMOVUPS 832(AX), Z13
-	VMOVUPS 896(AX), Z14
-	VMOVUPS 960(AX), Z15
-	IVP16(0xB1, 0(DX), Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31)
-	IVP16(0x4E, 64(DX), Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
-	IVS16(0xB1, 128(DX), Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31)
-	IVS16(0x4E, 192(DX), Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
-	R16Z
-	VMOVUPS Z0, 0(AX)
-	VMOVUPS Z1, 64(AX)
-	VMOVUPS Z2, 128(AX)
-	VMOVUPS Z3, 192(AX)
-	VMOVUPS Z4, 256(AX)
-	VMOVUPS Z5, 320(AX)
-	VMOVUPS Z6, 384(AX)
-	VMOVUPS Z7, 448(AX)
-	VMOVUPS Z8, 512(AX)
-	VMOVUPS Z9, 576(AX)
-	VMOVUPS Z10, 640(AX)
-	VMOVUPS Z11, 704(AX)
-	VMOVUPS Z12, 768(AX)
-	VMOVUPS Z13, 832(AX)
-	VMOVUPS Z14, 896(AX)
-	VMOVUPS Z15, 960(AX)
-	ADDQ $1024, AX
-	DECQ SI
-	JNZ  b1kloop
-
-b1kdone:
-	VZEROUPPER
-	RET
+// func base1024Far(x *float32, n int, signs *float32)
+// base1024 for data that comes from DRAM: it prefetches 8 KiB ahead, so
+// that the loads of the next iterations overlap this one's arithmetic.
+TEXT ·base1024Far(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), AX
+	MOVQ n+8(FP), SI
+	MOVQ signs+16(FP), DX
+	BASE1024(PF1K(8192))
 
 // Rows 0..15 at AX + i*h: BX = h, DX = 3h, R8 = 5h, R9 = 7h (bytes),
 // CX = AX + 8h.
@@ -389,5 +385,32 @@ sc_loop:
 	JNZ     sc_loop
 
 sc_done:
+	VZEROUPPER
+	RET
+
+// PF8(d): prefetch d bytes ahead on the eight rows of a radix-8 pass.
+#define PF8(d) \
+	PREFETCHT0 d(AX); PREFETCHT0 d(AX)(BX*1); PREFETCHT0 d(AX)(BX*2); PREFETCHT0 d(AX)(DX*1) \
+	PREFETCHT0 d(CX); PREFETCHT0 d(CX)(BX*1); PREFETCHT0 d(CX)(BX*2); PREFETCHT0 d(CX)(DX*1)
+
+// func r8AVX512Far(x *float32, h, cols int)
+// r8AVX512 for rows beyond the L2 cache: each row is prefetched 2 KiB ahead
+// (eight streams at a power-of-two stride, which the hardware prefetcher
+// alone keeps too short).
+TEXT ·r8AVX512Far(SB), NOSPLIT, $0-24
+	RADIX_PROLOGUE(4)
+	JZ r8zf_done
+
+r8zf_loop:
+	PF8(2048)
+	ROWS(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, VMOVUPS)
+	RADIX8(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	STROWS(Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, VMOVUPS)
+	ADDQ $64, AX
+	ADDQ $64, CX
+	DECQ SI
+	JNZ  r8zf_loop
+
+r8zf_done:
 	VZEROUPPER
 	RET

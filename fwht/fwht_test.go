@@ -199,6 +199,39 @@ func TestTransformLarge(t *testing.T) {
 	}
 }
 
+// TestTransformFar runs the kernels for arrays beyond the caches (software
+// prefetching; see farMin) on small arrays, at every alignment offset, and
+// compares them with generic bit for bit.
+func TestTransformFar(t *testing.T) {
+	defer func(m, j int) { farMin, farJoin = m, j }(farMin, farJoin)
+	farMin, farJoin = 1<<13, 1<<13
+	r := rand.New(rand.NewPCG(5, 6))
+	maxLg := 17
+	if testing.Short() {
+		maxLg = 15
+	}
+	for lg := 13; lg <= maxLg; lg++ {
+		n := 1 << lg
+		x := randVec(r, n)
+		gen := append([]float32(nil), x...)
+		transformAny(gen, &generic32)
+		cpu.ForEachImpl(t, func(t *testing.T) {
+			for off := 0; off < 16; off += 1 + lg%3 {
+				buf, v := guarded(x, off)
+				if err := Transform(v); err != nil {
+					t.Fatal(err)
+				}
+				checkGuards(t, buf, off, n)
+				for i := range v {
+					if !sameBits(v[i], gen[i]) {
+						t.Fatalf("n=%d off=%d: x[%d] = %v, generic gives %v", n, off, i, v[i], gen[i])
+					}
+				}
+			}
+		})
+	}
+}
+
 func TestTransform64(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	maxLg := 20
