@@ -17,10 +17,20 @@ import (
 //	for ... {
 //		w.Apply()                    // theta_t = theta_0,t + P_t(theta_d) into the model
 //		loss := model.Loss(batch)
-//		loss.Backward()              // gradients of the wrapped tensors
+//		loss.Backward()              // gradients of the wrapped tensors, consumed on the fly
 //		w.Backward()                 // -> gradient of theta_d in w.Param().Grad()
 //		opt.Step()
 //	}
+//
+// Gradients are consumed as soon as they are final: Wrap registers an
+// autograd gradient hook (SetGradHook) on every wrapped tensor, which, in
+// the middle of loss.Backward(), turns the tensor's gradient g_t into
+// u_t = P_t^T g_t (d values, added up over several Backward calls before
+// one w.Backward, as for gradient accumulation) and drops g_t, so the
+// wrapped tensors' gradients are never all alive at once (Grad() of a
+// wrapped tensor is nil after loss.Backward()). w.Backward() sums the u_t
+// in a fixed order (for one Backward per step, the same bits as
+// Subspace.Grad from the gradients). Close removes the hooks.
 //
 // Values move through the tensors' device API: on the CPU device the
 // wrapped tensors and their gradients are read and written in place; on
@@ -33,6 +43,12 @@ type Wrapped struct {
 	tens   []*autograd.Tensor // the wrapped ones, in Tensors order
 	grad   []float32
 	inject injector
+	// u[t] = P_t^T g_t consumed by tensor t's hook since the last Backward
+	// (nil slices are allocated on first use; has[t] marks a value).
+	u   [][]float32
+	has []bool
+	us  [][]float32 // u[t] where has[t], else nil (Backward's view)
+	tmp []float32
 }
 
 // Wrap builds a subspace over the autograd parameters that cfg.Include
@@ -86,7 +102,50 @@ func newWrapped(s *Subspace, params []*autograd.Tensor) (*Wrapped, error) {
 	if err := w.theta.SetData(s.theta); err != nil {
 		return nil, err
 	}
+	w.u = make([][]float32, len(w.tens))
+	w.has = make([]bool, len(w.tens))
+	w.us = make([][]float32, len(w.tens))
+	for t, tt := range w.tens {
+		tt.SetGradHook(func(*autograd.Tensor) { w.consume(t) })
+	}
 	return w, nil
+}
+
+// consume turns wrapped tensor t's gradient into u_t += P_t^T g_t and
+// drops the gradient.
+func (w *Wrapped) consume(t int) {
+	s := w.s
+	tw := &s.tensors[t]
+	wk := &s.workers[0]
+	g, ok := tw.io.grad(&wk.staging, tw.n)
+	if !ok {
+		return
+	}
+	if w.u[t] == nil {
+		w.u[t] = make([]float32, s.dProj)
+	}
+	if !w.has[t] {
+		s.projectT(wk, t, w.u[t], g)
+		w.has[t] = true
+	} else {
+		if w.tmp == nil {
+			w.tmp = make([]float32, s.dProj)
+		}
+		s.projectT(wk, t, w.tmp, g)
+		for j, v := range w.tmp {
+			w.u[t][j] += v
+		}
+	}
+	w.tens[t].ZeroGrad()
+}
+
+// Close removes the gradient hooks Wrap put on the wrapped tensors (after
+// it, their gradients stay in place and Backward reads them); the
+// Wrapped can still be used.
+func (w *Wrapped) Close() {
+	for _, t := range w.tens {
+		t.SetGradHook(nil)
+	}
 }
 
 // Subspace is the host-side subspace (counts, tensors, projectors).
@@ -110,16 +169,27 @@ func (w *Wrapped) Apply() {
 	w.s.Apply()
 }
 
-// Backward turns the wrapped tensors' gradients into the gradient of
-// Param(), added to its Grad as autograd accumulates gradients, and then
-// drops the wrapped tensors' gradients (ZeroGrad) so the next step starts
-// from zero. Call it after loss.Backward(), at the values the last Apply
-// wrote.
+// Backward turns the wrapped tensors' gradients (consumed by the hooks
+// during loss.Backward, see Wrapped) into the gradient of Param(), added
+// to its Grad as autograd accumulates gradients, and drops them so the
+// next step starts from zero. Call it after loss.Backward(), at the values
+// the last Apply wrote.
 func (w *Wrapped) Backward() {
-	w.s.Grad(w.grad)
-	for _, t := range w.tens {
-		t.ZeroGrad()
+	// Gradients the hooks did not see (Close, or a Backward that reached
+	// a tensor without going through its hook) are consumed now.
+	for t, tt := range w.tens {
+		if tt.Grad() != nil {
+			w.consume(t)
+		}
 	}
+	for t := range w.us {
+		w.us[t] = nil
+		if w.has[t] {
+			w.us[t] = w.u[t]
+		}
+	}
+	w.s.gradFromProjected(w.grad, w.us)
+	clear(w.has)
 	// <theta, g> as an op whose gradient with respect to theta is g hands
 	// g to the engine, which adds it to theta's gradient.
 	w.inject.g = w.grad

@@ -105,7 +105,9 @@ func TestWrappedRemoteDevice(t *testing.T) {
 			}
 		}
 	}
-	// Gradients: the same random g on both paths.
+	// Gradients: the same random g on both paths. The wrapper's hooks
+	// download each gradient during its Backward.
+	down := dev.downloads
 	for i, p := range ps {
 		for k := range p.Grad {
 			p.Grad[k] = float32(r.NormFloat64())
@@ -119,7 +121,6 @@ func TestWrappedRemoteDevice(t *testing.T) {
 	}
 	want := make([]float32, 30)
 	s.Grad(want)
-	down := dev.downloads
 	w.Backward()
 	if dev.downloads-down < 5 {
 		t.Fatalf("%d downloads for 5 gradients", dev.downloads-down)

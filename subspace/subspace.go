@@ -526,13 +526,7 @@ func (s *Subspace) Grad(dst []float32) {
 	}
 	s.grad.next.Store(0)
 	cpu.Parallel(len(s.workers), 1, len(s.workers), &s.grad)
-	for j := range dst {
-		var v float64
-		for _, acc := range s.groupAcc {
-			v += acc[j]
-		}
-		dst[j] = float32(v)
-	}
+	s.sumGroups(dst)
 }
 
 // gradGroups is the number of partial sums of the gradient.
@@ -544,24 +538,68 @@ func (s *Subspace) gradOne(w *worker, t int, acc []float64) {
 	if !ok {
 		return
 	}
+	s.projectT(w, t, w.u, g)
+	s.accumulate(t, w.u, acc)
+}
+
+// projectT sets u = P_t^T g (big blocked tensors split over the workers).
+func (s *Subspace) projectT(w *worker, t int, u, g []float32) {
+	tw := &s.tensors[t]
 	if bp, ok := tw.proj.(*FastfoodBlockProjector); ok && tw.big {
-		s.blockGradBig(bp, w.u, g)
+		s.blockGradBig(bp, u, g)
 	} else {
-		tw.proj.ProjectT(w.u, g, &w.ws)
+		tw.proj.ProjectT(u, g, &w.ws)
 	}
+}
+
+// accumulate adds tensor t's share of the theta gradient, given
+// u = P_t^T g_t, to acc.
+func (s *Subspace) accumulate(t int, u []float32, acc []float64) {
 	if s.cfg.Method == DID {
-		for j, v := range w.u {
+		for j, v := range u {
 			acc[j] += float64(v)
 		}
 		return
 	}
 	lam := float64(s.lambda(t))
 	var dl float64
-	for j, v := range w.u {
+	for j, v := range u {
 		acc[j] += lam * float64(v)
 		dl += float64(s.theta[j]) * float64(v)
 	}
 	acc[s.dProj+t] += dl
+}
+
+// gradFromProjected is Grad from precomputed u_t = P_t^T g_t (nil: the
+// tensor has no gradient), summed in Grad's order, so with the same u_t it
+// returns Grad's bits.
+func (s *Subspace) gradFromProjected(dst []float32, us [][]float32) {
+	for _, acc := range s.groupAcc {
+		clear(acc)
+	}
+	for k, t := range s.big {
+		if us[t] != nil {
+			s.accumulate(t, us[t], s.groupAcc[s.bigGroup[k]])
+		}
+	}
+	for g, ts := range s.groups {
+		for _, t := range ts {
+			if us[t] != nil {
+				s.accumulate(t, us[t], s.groupAcc[g])
+			}
+		}
+	}
+	s.sumGroups(dst)
+}
+
+func (s *Subspace) sumGroups(dst []float32) {
+	for j := range dst {
+		var v float64
+		for _, acc := range s.groupAcc {
+			v += acc[j]
+		}
+		dst[j] = float32(v)
+	}
 }
 
 // runSmall runs task over the small tensors, every worker pulling the next
