@@ -37,9 +37,11 @@ type kernel struct {
 	fn     func(k int, a, b, c []float32, ldc int, alpha, beta float32)
 }
 
-// unitsPerWorker is how many row blocks per worker a parallel product is
-// cut into, so that the shared counter can even out the load.
-const unitsPerWorker = 2
+// unitsPerWorker is the fewest row blocks per worker a parallel product is
+// cut into. One: the units are depth blocks of row blocks, fine enough for
+// the shared counter to even out the load, and every further row block
+// would stream the packed op(B) from L3 once more.
+const unitsPerWorker = 1
 
 // bBudget caps the packed op(B) panel (all of k times nc columns), in
 // floats, so that huge products work in column blocks. Tests lower it.
@@ -126,47 +128,63 @@ func scaleC(p *problem) {
 	}
 }
 
-// packGroup is how many slivers of op(B) one packing step covers: the
-// group is packed at one depth block by whichever worker first needs it,
-// and multiplied at once, while it is still in that core's cache.
-const packGroup = 2
+// groupsPerWorker is how many packing groups each depth block of the
+// op(B) panel is cut into per worker: a group is packed by whichever
+// worker first needs it and multiplied at once, while it is still in that
+// core's cache; on one worker it is the whole width (long source rows).
+const groupsPerWorker = 2
 
-// Group states, one per (depth block, group) of the current panel.
-const (
-	unpacked = iota
-	packing
-	packed
-)
+// slots is how many depth blocks of the packed op(B) panel exist at once
+// (a ring): the deeper ones reuse them, so that the packed panel takes
+// 2*kc*n floats of L3 (1.5 MiB for n = 768), not k*n (9 MiB for k = 3072),
+// and leaves the operands more room there. Two suffice: workers drift
+// apart by less than a depth block.
+const slots = 2
 
 // task is the state of one product, reused through taskPool so that
 // cpu.Parallel gets the same pointer every time and nothing is allocated.
 //
-// All workers start in one cpu.Parallel call and take units (a row block
-// of C times a chunk of its columns, all depths) from a shared counter, so
-// that a worker slowed down by other work on its core, or started late,
-// does not hold up the rest. There is no barrier: the packed op(B) panel
-// is filled lazily, each group of slivers at each depth by the first
-// worker that reaches it (see unitDepth).
+// A unit of work is one depth block of one row block of C (times one chunk
+// of its columns when there are too few row blocks to share), and units
+// are numbered depth block by depth block. All workers start in one
+// cpu.Parallel call and take units from a shared counter, so that a worker
+// slowed down by other work on its core, or started late, does not hold up
+// the rest. There is no barrier. The packed op(B) panel is filled lazily,
+// each group of slivers at each depth by the first worker that reaches it
+// (see unitDepth). A worker waits only where it must: for the same tiles
+// one depth block shallower, taken earlier and still in another worker's
+// hands (so every element of C sums its depth blocks in order, whoever
+// computes them: the result does not depend on the schedule), for a group
+// another worker is packing, and, before it packs into a ring slot, for
+// the depth block that used the slot before to be done.
 type task struct {
 	kern     *kernel
 	p        problem
-	w        int             // workers the product is split for
-	units    int             // row blocks x chunks
-	next     atomic.Int64    // next unit to take
-	kc       int             // depth of each packed block (the last may be shorter)
-	kblocks  int             // ceil(k/kc)
-	tiles    int             // mr-row tiles of C, ceil(m/mr)
-	blocks   int             // row blocks
-	perBlock int             // tiles of the smaller row blocks (the first big ones have one more)
-	big      int             // row blocks with perBlock+1 tiles
-	chunks   int             // column chunks per row block
-	chunkG   int             // groups per column chunk
-	groups   int             // packing groups of the panel, ceil(slivers/packGroup)
-	jc       int             // first column of the current op(B) panel
-	nb       int             // its width
-	slivers  int             // its slivers, ceil(nb/nr)
-	bbuf     []float32       // packed op(B) panel: kblocks blocks of slivers
-	state    []atomic.Uint32 // kblocks x groups packing states of bbuf
+	w        int          // workers the product is split for
+	units    int          // kblocks x perDepth
+	next     atomic.Int64 // next unit to take
+	kc       int          // depth of each packed block (the last may be shorter)
+	kblocks  int          // ceil(k/kc)
+	slots    int          // depth blocks of packed op(B) held at once
+	tiles    int          // mr-row tiles of C, ceil(m/mr)
+	blocks   int          // row blocks
+	perBlock int          // tiles of the smaller row blocks (the first big ones have one more)
+	big      int          // row blocks with perBlock+1 tiles
+	chunks   int          // column chunks per row block
+	chunkG   int          // groups per column chunk
+	perDepth int          // units per depth block, blocks x chunks
+	group    int          // slivers per packing group
+	groups   int          // packing groups of the panel, ceil(slivers/group)
+	jc       int          // first column of the current op(B) panel
+	nb       int          // its width
+	slivers  int          // its slivers, ceil(nb/nr)
+	bbuf     []float32    // packed op(B): slots depth blocks of slivers
+	// state[slot*groups+g] is 2d+1 while group g of depth block d is being
+	// packed into slot d%slots, 2d+2 once it is there. It only grows:
+	// below 2d+1 the group is not packed for d yet, above 2d+1 it is.
+	state    []atomic.Int32
+	progress []atomic.Int32 // per row block and chunk: depth blocks done
+	done     []atomic.Int32 // per depth block: units done
 }
 
 // rowBlocks is how many row blocks m rows are cut into: as few as the
@@ -182,12 +200,25 @@ func rowBlocks(kern *kernel, m, w int) int {
 	return min(nb, tiles)
 }
 
+// zeroed returns s resliced to n elements, all zero.
+func zeroed(s []atomic.Int32, n int) []atomic.Int32 {
+	if cap(s) < n {
+		return make([]atomic.Int32, n)
+	}
+	s = s[:n]
+	for i := range s {
+		s[i].Store(0)
+	}
+	return s
+}
+
 func (t *task) solve(kern *kernel, p *problem, w int) {
 	t.kern, t.p, t.w = kern, *p, w
 	mr, nr := kern.mr, kern.nr
 	t.kc = split(p.k, kern.kc, 1)
 	t.kblocks = ceilDiv(p.k, t.kc)
-	nc := max(bBudget/p.k/nr*nr, nr)
+	t.slots = min(slots, t.kblocks)
+	nc := max(bBudget/(t.slots*t.kc)/nr*nr, nr)
 	nc = split(p.n, nc, nr)
 	// Row blocks differ by at most one tile, the larger ones first, so
 	// that the counter hands every worker the same number of tiles.
@@ -197,16 +228,12 @@ func (t *task) solve(kern *kernel, p *problem, w int) {
 	for jc := 0; jc < p.n; jc += nc {
 		t.jc, t.nb = jc, min(nc, p.n-jc)
 		t.slivers = ceilDiv(t.nb, nr)
-		t.groups = ceilDiv(t.slivers, packGroup)
-		t.bbuf = aligned(t.bbuf, t.kblocks*t.slivers*sliverStride(t.kc, nr))
-		if n := t.kblocks * t.groups; cap(t.state) >= n {
-			t.state = t.state[:n]
-			for i := range t.state {
-				t.state[i].Store(unpacked)
-			}
-		} else {
-			t.state = make([]atomic.Uint32, n)
+		t.group = t.slivers
+		if w > 1 {
+			t.group = ceilDiv(t.slivers, groupsPerWorker*w)
 		}
+		t.groups = ceilDiv(t.slivers, t.group)
+		t.bbuf = aligned(t.bbuf, t.slots*t.slivers*sliverStride(t.kc, nr))
 		// Too few row blocks to share: cut the columns into chunks too.
 		t.chunks = 1
 		if w > 1 && t.blocks < unitsPerWorker*w {
@@ -214,7 +241,11 @@ func (t *task) solve(kern *kernel, p *problem, w int) {
 		}
 		t.chunkG = ceilDiv(t.groups, t.chunks)
 		t.chunks = ceilDiv(t.groups, t.chunkG)
-		t.units = t.blocks * t.chunks
+		t.perDepth = t.blocks * t.chunks
+		t.units = t.kblocks * t.perDepth
+		t.state = zeroed(t.state, t.slots*t.groups)
+		t.progress = zeroed(t.progress, t.perDepth)
+		t.done = zeroed(t.done, t.kblocks)
 		t.next.Store(0)
 		if w <= 1 {
 			t.Run(0, 0, 1)
@@ -235,6 +266,15 @@ func (t *task) rowBlock(r int) (ic, mb int) {
 	return ic, min(n*t.kern.mr, t.p.m-ic)
 }
 
+// backoff is called on each spin of a wait for another worker (which is
+// about to finish what is waited for): after a while it yields the
+// processor.
+func backoff(spins int) {
+	if spins > 64 {
+		runtime.Gosched()
+	}
+}
+
 // Run takes units until none are left; worker only picks where in its
 // chunk a worker starts packing, lo and hi are not used.
 func (t *task) Run(worker, _, _ int) {
@@ -249,18 +289,22 @@ func (t *task) Run(worker, _, _ int) {
 			mc := (t.perBlock + min(t.big, 1)) * t.kern.mr
 			ws.a = aligned(ws.a, ceilDiv(mc, t.kern.mr)*sliverStride(t.kc, t.kern.mr))
 		}
-		ic, mb := t.rowBlock(u / t.chunks)
-		c := u % t.chunks
-		g0, g1 := c*t.chunkG, min((c+1)*t.chunkG, t.groups)
-		for pc := 0; pc < t.p.k; pc += t.kc {
-			kb := min(t.kc, t.p.k-pc)
-			beta := t.p.beta
-			if pc > 0 {
-				beta = 1
-			}
-			t.packA(ws.a, ic, mb, pc, kb)
-			t.unitDepth(ws, worker, ic, mb, pc, kb, g0, g1, beta)
+		d, r := u/t.perDepth, u%t.perDepth
+		ic, mb := t.rowBlock(r / t.chunks)
+		c := r % t.chunks
+		pc := d * t.kc
+		kb := min(t.kc, t.p.k-pc)
+		t.packA(ws.a, ic, mb, pc, kb)
+		for spins := 0; t.progress[r].Load() != int32(d); spins++ {
+			backoff(spins)
 		}
+		beta := t.p.beta
+		if d > 0 {
+			beta = 1
+		}
+		t.unitDepth(ws, worker, ic, mb, d, kb, c*t.chunkG, min((c+1)*t.chunkG, t.groups), beta)
+		t.progress[r].Store(int32(d + 1))
+		t.done[d].Add(1)
 	}
 	if ws != nil {
 		ws.skip = ws.skip[:0]
@@ -268,40 +312,48 @@ func (t *task) Run(worker, _, _ int) {
 	}
 }
 
-// unitDepth multiplies the packed rows [ic, ic+mb) of A at depth pc with
-// groups [g0, g1) of the packed op(B) block there, packing each group that
-// no worker has packed yet first. Workers start at different groups so
-// that two reaching a fresh block together pack halves of it side by side;
-// a group another worker is still packing is left for last.
-func (t *task) unitDepth(ws *workspace, worker, ic, mb, pc, kb, g0, g1 int, beta float32) {
+// unitDepth multiplies the packed rows [ic, ic+mb) of A at depth block d
+// with groups [g0, g1) of the packed op(B) block there, packing each group
+// that no worker has packed yet first. Workers start at different groups
+// so that two reaching a fresh block together pack halves of it side by
+// side; a group another worker is still packing is left for last.
+func (t *task) unitDepth(ws *workspace, worker, ic, mb, d, kb, g0, g1 int, beta float32) {
 	n := g1 - g0
 	first := worker % t.w * n / t.w
-	st := t.state[pc/t.kc*t.groups:][:t.groups]
+	st := t.state[d%t.slots*t.groups:][:t.groups]
+	packingD, packedD := int32(2*d+1), int32(2*d+2)
 	ws.skip = ws.skip[:0]
 	for i := 0; i < n; i++ {
 		g := g0 + (first+i)%n
-		switch st[g].Load() {
-		case unpacked:
-			if !st[g].CompareAndSwap(unpacked, packing) {
+		s0, s1 := g*t.group, min((g+1)*t.group, t.slivers)
+		if v := st[g].Load(); v < packingD {
+			if !st[g].CompareAndSwap(v, packingD) {
 				ws.skip = append(ws.skip, g)
 				continue
 			}
-			s0, s1 := g*packGroup, min((g+1)*packGroup, t.slivers)
-			t.packB(t.bbuf[t.bOffset(pc, kb, s0):], pc, kb, s0, s1)
-			st[g].Store(packed)
-		case packing:
+			if d >= t.slots {
+				// The slot still holds depth block d-slots: wait until
+				// every unit that reads it is done.
+				for spins := 0; t.done[d-t.slots].Load() != int32(t.perDepth); spins++ {
+					backoff(spins)
+				}
+			}
+			t.packB(t.bbuf[t.bOffset(d, kb, s0):], d*t.kc, kb, s0, s1)
+			st[g].Store(packedD)
+		} else if v == packingD {
 			ws.skip = append(ws.skip, g)
 			continue
 		}
-		t.macro(ws, ic, mb, pc, kb, g*packGroup, min((g+1)*packGroup, t.slivers), beta)
+		t.macro(ws, ic, mb, d, kb, s0, s1, beta)
 	}
 	for _, g := range ws.skip {
-		for spins := 0; st[g].Load() != packed; spins++ {
-			if spins > 64 {
-				runtime.Gosched()
-			}
+		// Not != packedD: once the group is in place, a worker at depth
+		// block d+slots may already have claimed it (it waits for this
+		// unit before it writes).
+		for spins := 0; st[g].Load() < packedD; spins++ {
+			backoff(spins)
 		}
-		t.macro(ws, ic, mb, pc, kb, g*packGroup, min((g+1)*packGroup, t.slivers), beta)
+		t.macro(ws, ic, mb, d, kb, g*t.group, min((g+1)*t.group, t.slivers), beta)
 	}
 }
 
@@ -334,13 +386,13 @@ func (t *task) packB(dst []float32, pc, kb, s0, s1 int) {
 }
 
 // macro multiplies the packed rows [ic, ic+mb) of A with slivers [s0, s1) of
-// the packed B block at depth pc into C.
-func (t *task) macro(ws *workspace, ic, mb, pc, kb, s0, s1 int, beta float32) {
+// the packed B block of depth block d into C.
+func (t *task) macro(ws *workspace, ic, mb, d, kb, s0, s1 int, beta float32) {
 	p, mr, nr, fn := &t.p, t.kern.mr, t.kern.nr, t.kern.fn
 	for s := s0; s < s1; s++ {
 		jr := s * nr
 		nw := min(nr, t.nb-jr)
-		bs := t.bbuf[t.bOffset(pc, kb, s):][:kb*nr]
+		bs := t.bbuf[t.bOffset(d, kb, s):][:kb*nr]
 		for ir := 0; ir < mb; ir += mr {
 			mh := min(mr, mb-ir)
 			as := ws.a[ir/mr*sliverStride(kb, mr):][:kb*mr]
@@ -377,9 +429,10 @@ const sliverPad = 16
 // sliverStride is the distance between packed slivers of kb x w.
 func sliverStride(kb, w int) int { return kb*w + sliverPad }
 
-// bOffset is where sliver s of the packed op(B) block at depth pc starts.
-func (t *task) bOffset(pc, kb, s int) int {
-	return pc/t.kc*t.slivers*sliverStride(t.kc, t.kern.nr) + s*sliverStride(kb, t.kern.nr)
+// bOffset is where sliver s of the packed op(B) block of depth block d
+// starts (in ring slot d%slots).
+func (t *task) bOffset(d, kb, s int) int {
+	return d%t.slots*t.slivers*sliverStride(t.kc, t.kern.nr) + s*sliverStride(kb, t.kern.nr)
 }
 
 // packCopy packs the width columns of src, row q at src[q*ld:], into

@@ -296,13 +296,13 @@ func TestShapesForParallel(t *testing.T) {
 // TestDeterministic repeats products on one and two workers: the result
 // must be bit for bit the same every time for a given thread count,
 // however the workers happened to share the tiles and the packing. The
-// shapes take row blocks of unequal tiles, column chunks, several depth
-// blocks and several column panels.
+// shapes take row blocks of unequal tiles, column chunks, more depth
+// blocks than the packed op(B) ring has slots, and several column panels.
 func TestDeterministic(t *testing.T) {
 	old := bBudget
 	defer func() { bBudget = old }()
 	bBudget = 256 << 10
-	shapes := [][3]int{{1000, 130, 600}, {20, 700, 300}, {299, 301, 257}}
+	shapes := [][3]int{{1000, 130, 600}, {20, 700, 300}, {299, 301, 257}, {130, 200, 1500}, {40, 300, 2000}}
 	reps := 6
 	if short() {
 		shapes, reps = shapes[1:], 3
@@ -315,7 +315,11 @@ func TestDeterministic(t *testing.T) {
 		c0, _ := matrix(r, m, n, n)
 		for _, threads := range []int{1, 2} {
 			var first []float32
-			for rep := 0; rep < reps; rep++ {
+			count := reps
+			if m*n*k < 30e6 {
+				count *= 10 // cheap: more chances for the workers to meet
+			}
+			for rep := 0; rep < count; rep++ {
 				c := append([]float32(nil), c0...)
 				SgemmThreads(threads, false, false, m, n, k, 0.5, a, k, b, n, 0.25, c, n)
 				if first == nil {
