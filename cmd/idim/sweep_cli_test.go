@@ -169,7 +169,7 @@ func TestSweepLRDefaults(t *testing.T) {
 		{sweepDefaults, []string{"--method", "SAID", "--lrs", "0.5"}, []float64{0.5}},
 		{demoDefaults, nil, []float64{3e-3, 1e-2}},
 		{demoDefaults, []string{"--method", "did"}, []float64{1e-3}},
-		{studyDefaults, nil, []float64{1e-2}},
+		{studyDefaults, nil, []float64{3e-3, 1e-2}},
 	} {
 		fs := flag.NewFlagSet("x", flag.ContinueOnError)
 		var f sweepFlags
@@ -184,5 +184,15 @@ func TestSweepLRDefaults(t *testing.T) {
 		if !slices.Equal(cfg.LRs, c.want) {
 			t.Errorf("%s %v: lrs %v, want %v", c.defaults.method, c.args, cfg.LRs, c.want)
 		}
+	}
+}
+
+// TestStudyProtocolIsDemos: a study's sweep of the default model runs the
+// demo's protocol, so the two d90s are comparable.
+func TestStudyProtocolIsDemos(t *testing.T) {
+	s, d := studyDefaults, demoDefaults
+	s.out, d.out = "", ""
+	if s != d {
+		t.Errorf("study defaults %+v\ndemo defaults  %+v", s, d)
 	}
 }
