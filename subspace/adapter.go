@@ -54,6 +54,9 @@ type Adapter struct {
 
 // BaseHash is checkpoint.Hash of the wrapped tensors' theta_0.
 func (s *Subspace) BaseHash() (string, error) {
+	if s.baseHash != "" {
+		return s.baseHash, nil
+	}
 	return checkpoint.Hash(s.baseSource())
 }
 
@@ -254,7 +257,11 @@ func (s *Subspace) baseSource() *baseSource {
 	b := &baseSource{base: map[string][]float32{}, shape: map[string][]int{}}
 	for _, w := range s.tensors {
 		b.names = append(b.names, w.info.Name)
-		b.base[w.info.Name] = w.base
+		base := w.base
+		if base == nil { // Incremental, at New: the tensor holds theta_0
+			base, _ = w.io.hostData()
+		}
+		b.base[w.info.Name] = base
 		b.shape[w.info.Name] = w.info.Shape
 	}
 	slices.Sort(b.names)

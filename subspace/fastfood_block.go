@@ -179,13 +179,13 @@ func (t *blockGradTask) Run(worker, lo, hi int) {
 	}
 }
 
-// blockApplyBig writes tensor t (a big blocked one) with its blocks split
-// over the workers.
-func (s *Subspace) blockApplyBig(p *FastfoodBlockProjector, e epilogue) {
+// blockApplyBig writes P x into a big blocked tensor through e, its blocks
+// split over the workers.
+func (s *Subspace) blockApplyBig(p *FastfoodBlockProjector, x []float32, e epilogue) {
 	f := p.f
 	b := &s.blk
 	v, gt := b.v[:p.l], b.gt[:p.l]
-	f.Prepare(v, gt, s.theta[:s.dProj])
+	f.Prepare(v, gt, x)
 	b.apply = blockApplyTask{s: s, f: f, e: e}
 	cpu.Parallel(f.Blocks(), 1, len(s.workers), &b.apply)
 }

@@ -147,8 +147,9 @@ const stepChildEnv = "IDIM_STEP_CHILD"
 // RobertaForSequenceClassification (random init, eval mode): full
 // fine-tuning with AdamW over all parameters, or DID/SAID with the blocked
 // Fastfood (FastfoodBlock; said-fastfood: the paper's per-tensor
-// Fastfood), d = 1000, every tensor wrapped, AdamW over theta_d alone
-// (Apply before the forward, Backward after it).
+// Fastfood; said-incremental: Config.Incremental, no theta_0 copy),
+// d = 1000, every tensor wrapped, AdamW over theta_d alone (Apply before
+// the forward, Backward after it).
 //
 // Each sub-benchmark runs in a fresh child process (this test binary
 // re-executed with stepChildEnv set, see TestStepChild), so its memory
@@ -164,7 +165,7 @@ const stepChildEnv = "IDIM_STEP_CHILD"
 // and model construction, so read s/step, cpu-s/step and tokens/s.
 func BenchmarkStep(b *testing.B) {
 	for _, model := range []string{"roberta-tiny", "roberta-base"} {
-		for _, method := range []string{"full", "did", "said", "said-fastfood"} {
+		for _, method := range []string{"full", "did", "said", "said-incremental", "said-fastfood"} {
 			b.Run(method+"/"+model, func(b *testing.B) {
 				if b.N < benchtimeCount() {
 					return // the framework's N=1 probe: spare a child (its metrics are not printed)
@@ -238,17 +239,19 @@ func TestStepChild(t *testing.T) {
 	var w *subspace.Wrapped
 	params := m.Parameters()
 	if method != "full" {
-		meth, kind := subspace.DID, subspace.FastfoodBlock
+		meth, kind, incr := subspace.DID, subspace.FastfoodBlock, false
 		switch method {
 		case "did":
 		case "said":
 			meth = subspace.SAID
+		case "said-incremental":
+			meth, incr = subspace.SAID, true
 		case "said-fastfood":
 			meth, kind = subspace.SAID, subspace.Fastfood
 		default:
 			t.Fatalf("unknown method %q", method)
 		}
-		w, err = subspace.Wrap(subspace.Config{Method: meth, Kind: kind, D: 1000, Seed: 1}, params)
+		w, err = subspace.Wrap(subspace.Config{Method: meth, Kind: kind, D: 1000, Seed: 1, Incremental: incr}, params)
 		if err != nil {
 			t.Fatal(err)
 		}

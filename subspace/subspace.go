@@ -3,6 +3,7 @@ package subspace
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -103,6 +104,17 @@ type Config struct {
 	// LambdaInit sets SAID's initial lambdas (ignored for DID). The
 	// zero value is LambdaOne.
 	LambdaInit LambdaInit
+	// Incremental keeps no copy of theta_0 (FastfoodBlock only): the
+	// tensors hold theta_t, and Apply adds P_t(lambda'_t theta' -
+	// lambda_t theta), the change since the last Apply, by linearity.
+	// It saves 4 bytes per wrapped parameter but is not exact: every
+	// Apply that changes theta rounds each value once more in float32 (a
+	// random walk of about sqrt(Applies) half-ulps of the value, besides
+	// the projection's own rounding of the change), so the trained
+	// tensors drift from theta_0 + lambda_t P_t(theta) as an adapter
+	// reloads it (exact) by that much. Tensors given a Param.Base use it
+	// exactly. The base hash for adapters is taken at New.
+	Incremental bool
 }
 
 // Exclude returns an Include filter that wraps every tensor whose name
@@ -206,12 +218,15 @@ type Subspace struct {
 	bigGroup []int       // group of each big tensor (parallel to big)
 	groupAcc [][]float64 // per group, length d
 	blk      blockState  // blocked Fastfood tensors split over workers
+	applied  []float32   // Incremental: the Theta the tensors hold
+	baseHash string      // Incremental: BaseHash taken at New
 }
 
 type worker struct {
 	ws      Workspace
 	staging []float32
 	u       []float32 // P_t^T g_t
+	delta   []float32 // Incremental: lambda'_t theta' - lambda_t theta
 }
 
 // New wraps the tensors of params that cfg.Include selects. It keeps a copy
@@ -237,6 +252,9 @@ func newSubspace(cfg Config, params []Param, ios []tensorIO) (*Subspace, error) 
 	}
 	if cfg.LambdaInit != LambdaOne && cfg.LambdaInit != LambdaSize {
 		return nil, fmt.Errorf("subspace: unknown lambda init %v", cfg.LambdaInit)
+	}
+	if cfg.Incremental && cfg.Kind != FastfoodBlock {
+		return nil, fmt.Errorf("subspace: Incremental needs the fastfood-block projector, not %v", cfg.Kind)
 	}
 	s := &Subspace{cfg: cfg}
 	seen := map[string]bool{}
@@ -298,7 +316,11 @@ func newSubspace(cfg Config, params []Param, ios []tensorIO) (*Subspace, error) 
 		for _, dim := range p.Shape {
 			w.n *= dim
 		}
-		if w.base == nil {
+		if w.base == nil && cfg.Incremental {
+			if _, ok := ios[i].hostData(); !ok {
+				return nil, fmt.Errorf("subspace: Incremental: parameter %q is not in host memory", p.Name)
+			}
+		} else if w.base == nil {
 			w.base = make([]float32, w.n)
 			ios[i].readData(w.base)
 		}
@@ -392,6 +414,17 @@ func newSubspace(cfg Config, params []Param, ios []tensorIO) (*Subspace, error) 
 		s.groupAcc[g] = make([]float64, cfg.D)
 	}
 	s.apply.s, s.grad.s = s, s
+	if cfg.Incremental {
+		s.applied = slices.Clone(s.theta)
+		for i := range s.workers {
+			s.workers[i].delta = make([]float32, s.dProj)
+		}
+		h, err := s.BaseHash() // the tensors hold theta_0 now
+		if err != nil {
+			return nil, fmt.Errorf("subspace: hashing the base tensors: %w", err)
+		}
+		s.baseHash = h
+	}
 	return s, nil
 }
 
@@ -458,12 +491,19 @@ func (s *Subspace) lambda(t int) float32 {
 }
 
 // Apply writes theta_t = theta_0,t + lambda_t P_t(theta) into every wrapped
-// tensor (lambda_t = 1 for DID).
+// tensor (lambda_t = 1 for DID); with Config.Incremental it adds the
+// change since the last Apply instead (nothing when Theta is unchanged).
 func (s *Subspace) Apply() {
+	if s.applied != nil && slices.Equal(s.applied, s.theta) {
+		return
+	}
 	for _, t := range s.big {
 		s.applyOne(&s.workers[0], t)
 	}
 	s.runSmall(&s.apply.next, &s.apply)
+	if s.applied != nil {
+		copy(s.applied, s.theta)
+	}
 }
 
 func (s *Subspace) applyOne(w *worker, t int) {
@@ -478,12 +518,25 @@ func (s *Subspace) applyOne(w *worker, t int) {
 	if bp, ok := tw.proj.(*FastfoodBlockProjector); ok {
 		// Fused: each block lands in the tensor while in cache.
 		e := epilogue{dst: dst, base: tw.base, lam: s.lambda(t), scaled: s.cfg.Method == SAID}
+		x := s.theta[:s.dProj]
+		if tw.base == nil {
+			// Incremental: dst += P(lambda' theta' - lambda theta).
+			x = w.delta
+			lam0, lam1 := 1.0, 1.0
+			if s.cfg.Method == SAID {
+				lam0, lam1 = float64(s.applied[s.dProj+t]), float64(s.lambda(t))
+			}
+			for j, v := range s.theta[:s.dProj] {
+				x[j] = float32(lam1*float64(v) - lam0*float64(s.applied[j]))
+			}
+			e.scaled = false
+		}
 		if tw.big {
-			s.blockApplyBig(bp, e)
+			s.blockApplyBig(bp, x, e)
 		} else {
 			a := w.ws.f32(&w.ws.a, bp.f.ScratchLen())
 			v, gt, buf := a[:bp.l], a[bp.l:2*bp.l], a[2*bp.l:]
-			bp.f.Prepare(v, gt, s.theta[:s.dProj])
+			bp.f.Prepare(v, gt, x)
 			blockApplyRange(bp.f, &e, v, gt, buf, 0, bp.f.Blocks())
 		}
 		if !inPlace {
