@@ -35,13 +35,24 @@ type kernel struct {
 	kc     int // depth of a packed block: a kc x nr B sliver stays in L1
 	mc     int // rows of A packed at once: mc x kc stays in L2
 	fn     func(k int, a, b, c []float32, ldc int, alpha, beta float32)
+	// parts compute only the first rows of a tile from the same mr-row A
+	// slivers (fewer rows first): for the last row tile when m is not a
+	// multiple of mr.
+	parts []kernelPart
+}
+
+// kernelPart is a kernel for the first rows rows of an mr x nr tile: fn
+// is kernel.fn for i < rows only.
+type kernelPart struct {
+	rows int
+	fn   func(k int, a, b, c []float32, ldc int, alpha, beta float32)
 }
 
 // unitsPerWorker is the fewest row blocks per worker a parallel product is
 // cut into. One: the units are depth blocks of row blocks, fine enough for
 // the shared counter to even out the load, and every further row block
 // would stream the packed op(B) from L3 once more.
-const unitsPerWorker = 1
+var unitsPerWorker = 1
 
 // bBudget caps the packed op(B) panel (all of k times nc columns), in
 // floats, so that huge products work in column blocks. Tests lower it.
@@ -132,7 +143,7 @@ func scaleC(p *problem) {
 // op(B) panel is cut into per worker: a group is packed by whichever
 // worker first needs it and multiplied at once, while it is still in that
 // core's cache; on one worker it is the whole width (long source rows).
-const groupsPerWorker = 2
+var groupsPerWorker = 2
 
 // slots is how many depth blocks of the packed op(B) panel exist at once
 // (a ring): the deeper ones reuse them, so that the packed panel takes
@@ -401,8 +412,19 @@ func (t *task) macro(ws *workspace, ic, mb, d, kb, s0, s1 int, beta float32) {
 				fn(kb, as, bs, p.c[ci:], p.ldc, p.alpha, beta)
 				continue
 			}
-			tmp := ws.tmp[:mr*nr]
-			fn(kb, as, bs, tmp, nr, 1, 0)
+			f, rows := fn, mr
+			for _, pt := range t.kern.parts {
+				if pt.rows >= mh {
+					f, rows = pt.fn, pt.rows
+					break
+				}
+			}
+			if rows == mh && nw == nr {
+				f(kb, as, bs, p.c[ci:], p.ldc, p.alpha, beta)
+				continue
+			}
+			tmp := ws.tmp[:rows*nr]
+			f(kb, as, bs, tmp, nr, 1, 0)
 			for i := 0; i < mh; i++ {
 				crow := p.c[ci+i*p.ldc:][:nw]
 				trow := tmp[i*nr:][:nw]

@@ -10,19 +10,28 @@ w=out.append
 w('//go:build gc && !purego\n')
 w('#include "textflag.h"\n')
 
-def kernel(name, mr, nv, vb, reg, zero, bcastregs, unroll, pfa=0, pfb=0, pfc='PREFETCHT1'):
-    # vb: bytes per vector; nv vectors per row; acc rows mr
+def kernel(name, mr, nv, vb, reg, zero, bcastregs, unroll, pfa=0, pfb=0, pfc='PREFETCHT1', rows=None):
+    # vb: bytes per vector; nv vectors per row; A slivers packed mr rows
+    # wide, of which the first rows (default all mr) are computed.
     nr = nv*vb//4
+    full = rows is None
+    if full:
+        rows = mr
     acc = lambda i,v: f"{reg}{i*nv+v}"
-    breg = [f"{reg}{mr*nv+v}" for v in range(nv)]
+    breg = [f"{reg}{rows*nv+v}" for v in range(nv)]
     w(f"// func {name}(k int, a, b, c *float32, ldc int, alpha, beta float32)")
     w(f"//")
-    w(f"// {name} computes the {mr}x{nr} tile")
+    w(f"// {name} computes the {rows}x{nr} tile")
     w(f"//")
     w(f"//\tc[i*ldc+j] = alpha * sum_p a[p*{mr}+i]*b[p*{nr}+j] + beta*c[i*ldc+j]")
     w(f"//")
-    w(f"// for k >= 0, reading c only when beta != 0 (or -0). The accumulator of")
-    w(f"// row i, vector v is {reg}(i*{nv}+v), {acc(0,0)}..{acc(mr-1,nv-1)}; {', '.join(breg)} hold one row of the")
+    if not full:
+        w(f"// for i < {rows} only, from A slivers packed {mr} rows wide (the last,")
+        w(f"// partial row tile of a product), for k >= 0, reading c only when")
+        w(f"// beta != 0 (or -0). The accumulator of")
+    else:
+        w(f"// for k >= 0, reading c only when beta != 0 (or -0). The accumulator of")
+    w(f"// row i, vector v is {reg}(i*{nv}+v), {acc(0,0)}..{acc(rows-1,nv-1)}; {', '.join(breg)} hold one row of the")
     w(f"// B sliver and {bcastregs[0]}..{bcastregs[-1]} the broadcast A elements.")
     w(f"TEXT ·{name}(SB), NOSPLIT, $0-48")
     w(f"\tMOVQ k+0(FP), CX     // CX = k")
@@ -36,13 +45,13 @@ def kernel(name, mr, nv, vb, reg, zero, bcastregs, unroll, pfa=0, pfb=0, pfc='PR
         w(f"\t// Fetch the C tile into L2 while the products run (into L1, rows")
         w(f"\t// at a 4 KiB multiple stride would all compete for the same sets).")
         w(f"\tMOVQ DI, R9")
-        for i in range(mr):
+        for i in range(rows):
             for l in range(0, nr*4, 64):
                 w(f"\t{pfc} {l}(R9)")
-            if i < mr-1:
+            if i < rows-1:
                 w(f"\tADDQ R8, R9")
     w(f"")
-    for i in range(mr):
+    for i in range(rows):
         for v in range(nv):
             r=acc(i,v)
             w(f"\t{zero} {r}, {r}, {r}")
@@ -58,7 +67,7 @@ def kernel(name, mr, nv, vb, reg, zero, bcastregs, unroll, pfa=0, pfb=0, pfc='PR
         w(f"\t// k step {p}: acc[i][:] += a[{p}][i] * b[{p}][:]")
         for v in range(nv):
             w(f"\tVMOVUPS {bo+v*vb}(DX), {breg[v]}")
-        for i in range(mr):
+        for i in range(rows):
             br = bcastregs[i % len(bcastregs)]
             w(f"\tVBROADCASTSS {ao+4*i}(SI), {br}")
             for v in range(nv):
@@ -96,35 +105,40 @@ def kernel(name, mr, nv, vb, reg, zero, bcastregs, unroll, pfa=0, pfb=0, pfc='PR
     w(f"\tMOVQ DI, R9           // R9 = &c[0] for the stores")
     w(f"\t// Every load of C before any store: rows a multiple of 4 KiB apart")
     w(f"\t// would make each load wait on the store to the row before it.")
-    for i in range(mr):
+    for i in range(rows):
         w(f"\t// acc[{i}][:] = alpha*acc + beta*c[{i}][:]")
         for v in range(nv):
             r = acc(i,v)
             w(f"\tVMULPS {al}, {r}, {r}")
             w(f"\tVFMADD231PS {v*vb}(DI), {be}, {r}")
-        if i < mr-1: w(f"\tADDQ R8, DI")
-    for i in range(mr):
+        if i < rows-1: w(f"\tADDQ R8, DI")
+    for i in range(rows):
         w(f"\t// c[{i}][:] = acc[{i}][:]")
         for v in range(nv):
             r = acc(i,v)
             w(f"\tVMOVUPS {r}, {v*vb}(R9)")
-        if i < mr-1: w(f"\tADDQ R8, R9")
+        if i < rows-1: w(f"\tADDQ R8, R9")
     w(f"\tVZEROUPPER")
     w(f"\tRET")
     w(f"")
     w(f"{name}_beta0:")
-    for i in range(mr):
+    for i in range(rows):
         w(f"\t// c[{i}][:] = alpha*acc")
         for v in range(nv):
             r = acc(i,v)
             w(f"\tVMULPS {al}, {r}, {r}")
             w(f"\tVMOVUPS {r}, {v*vb}(DI)")
-        if i < mr-1: w(f"\tADDQ R8, DI")
+        if i < rows-1: w(f"\tADDQ R8, DI")
     w(f"\tVZEROUPPER")
     w(f"\tRET")
     w(f"")
 
 kernel("kernel12x32AVX512", 12, 2, 64, "Z", "VPXORD", ["Z26","Z27","Z28","Z29","Z30","Z31"], 4)
+
+# The last row tile of a product whose m is not a multiple of 12: these
+# read the same 12-row A slivers and compute only the first 4 or 8 rows.
+kernel("kernel4x32AVX512", 12, 2, 64, "Z", "VPXORD", ["Z26","Z27","Z28","Z29","Z30","Z31"], 4, rows=4)
+kernel("kernel8x32AVX512", 12, 2, 64, "Z", "VPXORD", ["Z26","Z27","Z28","Z29","Z30","Z31"], 4, rows=8)
 
 kernel("kernel6x16AVX2", 6, 2, 32, "Y", "VXORPS", ["Y14","Y15"], 4)
 open(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'kernel_amd64.s'),'w').write("\n".join(out)+"\n")
