@@ -52,7 +52,7 @@ type kernelPart struct {
 // cut into. One: the units are depth blocks of row blocks, fine enough for
 // the shared counter to even out the load, and every further row block
 // would stream the packed op(B) from L3 once more.
-var unitsPerWorker = 1
+const unitsPerWorker = 1
 
 // bBudget caps the packed op(B) panel (all of k times nc columns), in
 // floats, so that huge products work in column blocks. Tests lower it.
@@ -143,7 +143,7 @@ func scaleC(p *problem) {
 // op(B) panel is cut into per worker: a group is packed by whichever
 // worker first needs it and multiplied at once, while it is still in that
 // core's cache; on one worker it is the whole width (long source rows).
-var groupsPerWorker = 2
+const groupsPerWorker = 2
 
 // slots is how many depth blocks of the packed op(B) panel exist at once
 // (a ring): the deeper ones reuse them, so that the packed panel takes
