@@ -62,6 +62,7 @@ type FastfoodBlock struct {
 	normG       float64
 	scale       float32
 	rt          [3][]uint32
+	rt32        [2][32]uint32 // rt[0], rt[2] padded to 32 entries when they fit
 	lb          uint
 	ma, mb      uint32
 }
@@ -102,6 +103,10 @@ func NewFastfoodBlock(seed uint64, key string, d, n int) (*FastfoodBlock, error)
 			f.rt[r][v] = feistelF(uint32(v), key) & mask
 		}
 	}
+	if f.ma < 32 {
+		copy(f.rt32[0][:], f.rt[0])
+		copy(f.rt32[1][:], f.rt[2])
+	}
 	var ss int64
 	for k := range l {
 		g := int64(f.gInt(k))
@@ -141,6 +146,7 @@ func (f *FastfoodBlock) signWords(work []float32) []uint64 {
 // ffbParams is what the kernels read of one block.
 type ffbParams struct {
 	lb, nhi, c0, c1, c2, m, rowmask int64
+	small                           int64 // 1: the high-half tables are in rt32
 }
 
 // params fills sw with block i's row-sign words and returns its keys.
@@ -150,7 +156,11 @@ func (f *FastfoodBlock) params(i int, sw []uint64) ffbParams {
 	for j := range sw {
 		sw[j] = f.signWord(q0 + uint64(j))
 	}
-	return ffbParams{lb: int64(f.lb), nhi: int64(f.ma) + 1, c0: int64(c0), c1: int64(c1), c2: int64(c2), m: int64(m), rowmask: int64(f.mb)}
+	p := ffbParams{lb: int64(f.lb), nhi: int64(f.ma) + 1, c0: int64(c0), c1: int64(c1), c2: int64(c2), m: int64(m), rowmask: int64(f.mb)}
+	if f.ma < 32 {
+		p.small = 1
+	}
+	return p
 }
 
 // ChunkBlocks is the number of consecutive blocks whose transposed

@@ -17,7 +17,11 @@ func (f *FastfoodBlock) gatherSIMD(out, v, gt []float32, i int, sw []uint64) boo
 		return false
 	}
 	pr := f.params(i, sw)
-	ffbGatherAVX512(&out[0], &v[0], &gt[0], &f.rt[0][0], &f.rt[1][0], &f.rt[2][0], &sw[0], &pr)
+	t2 := &f.rt[2][0]
+	if pr.small != 0 {
+		t2 = &f.rt32[1][0]
+	}
+	ffbGatherAVX512(&out[0], &v[0], &gt[0], &f.rt[0][0], &f.rt[1][0], t2, &sw[0], &pr)
 	return true
 }
 
@@ -27,6 +31,10 @@ func (f *FastfoodBlock) gatherTSIMD(acc, buf, gt []float32, i int, sw []uint64) 
 		return false
 	}
 	pr := f.params(i, sw)
-	ffbGatherTAVX512(&acc[0], &buf[0], &gt[0], &f.rt[0][0], &f.rt[1][0], &f.rt[2][0], &sw[0], &pr)
+	t0 := &f.rt[0][0]
+	if pr.small != 0 {
+		t0 = &f.rt32[0][0]
+	}
+	ffbGatherTAVX512(&acc[0], &buf[0], &gt[0], t0, &f.rt[1][0], &f.rt[2][0], &sw[0], &pr)
 	return true
 }

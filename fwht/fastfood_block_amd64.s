@@ -20,7 +20,10 @@ DATA ffbIota<>+56(SB)/4, $14
 DATA ffbIota<>+60(SB)/4, $15
 GLOBL ffbIota<>(SB), RODATA|NOPTR, $64
 
-// Params (ffbParams): 0 lb, 8 nhi, 16 c0, 24 c1, 32 c2, 40 m, 48 rowmask.
+// Params (ffbParams): 0 lb, 8 nhi, 16 c0, 24 c1, 32 c2, 40 m, 48 rowmask,
+// 56 small (the table indexed by the high half, t2 forward and t0
+// transposed, has at most 32 entries and is passed padded to 32: it is
+// read from Z16:Z17 by VPERMI2D instead of a gather).
 //
 // Common set-up: Z11 = lane, Z4 = 16, Z15 = lb, Z14 = sign bit,
 // Z13 = lane ^ (m & 15) (G_i,k for 16 consecutive k is the aligned group
@@ -73,8 +76,14 @@ TEXT ·ffbGatherAVX512(SB), NOSPLIT, $0-64
 	FFB_SETUP
 	MOVQ         32(R12), CX
 	VPBROADCASTD CX, Z12
-	XORQ         AX, AX
-	XORQ         BX, BX
+	CMPQ         56(R12), $0
+	JEQ          fg_start
+	VMOVDQU32    0(R10), Z16
+	VMOVDQU32    64(R10), Z17
+
+fg_start:
+	XORQ AX, AX
+	XORQ BX, BX
 
 fg_row:
 	MOVQ         AX, R13
@@ -97,9 +106,18 @@ fg_loop:
 	XORQ       R14, CX
 	VPERMD     (R9)(CX*4), Z10, Z6
 	VPXORD     Z2, Z6, Z6
-	VPXORD     Z12, Z6, Z5
+	VPXORD     Z12, Z6, Z7
+	CMPQ       56(R12), $0
+	JEQ        fg_gather
+	VPERMI2D   Z17, Z16, Z7
+	JMP        fg_t2
+
+fg_gather:
 	KXNORW     K1, K1, K1
-	VPGATHERDD (R10)(Z5*4), K1, Z7
+	VPGATHERDD (R10)(Z7*4), K1, Z5
+	VMOVDQA32  Z5, Z7
+
+fg_t2:
 	VPXORD     Z1, Z0, Z5
 	VPXORD     Z5, Z7, Z7
 	VPSLLVD    Z15, Z6, Z8
@@ -136,7 +154,12 @@ TEXT ·ffbGatherTAVX512(SB), NOSPLIT, $0-64
 	FFB_SETUP
 	MOVQ         16(R12), CX
 	VPBROADCASTD CX, Z12
+	CMPQ         56(R12), $0
+	JEQ          ft_start
+	VMOVDQU32    0(R8), Z16
+	VMOVDQU32    64(R8), Z17
 
+ft_start:
 	// L = nhi << lb.
 	MOVQ 0(R12), CX
 	MOVQ 8(R12), AX
@@ -175,9 +198,18 @@ ft_loop:
 	XORQ       R14, CX
 	VPERMD     (R9)(CX*4), Z10, Z6
 	VPXORD     Z2, Z6, Z6
-	VPXORD     Z12, Z6, Z5
+	VPXORD     Z12, Z6, Z7
+	CMPQ       56(R12), $0
+	JEQ        ft_gather
+	VPERMI2D   Z17, Z16, Z7
+	JMP        ft_t0
+
+ft_gather:
 	KXNORW     K1, K1, K1
-	VPGATHERDD (R8)(Z5*4), K1, Z7
+	VPGATHERDD (R8)(Z7*4), K1, Z5
+	VMOVDQA32  Z5, Z7
+
+ft_t0:
 	VPXORD     Z1, Z0, Z5
 	VPXORD     Z5, Z7, Z7
 	VPSLLVD    Z15, Z6, Z8
