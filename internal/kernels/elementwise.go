@@ -42,9 +42,7 @@ func Binary(op BinaryOp, dst, a, b []float32) {
 	b = b[:len(dst)]
 	switch op {
 	case Add:
-		for i := range dst {
-			dst[i] = a[i] + b[i]
-		}
+		addRowImpl(dst, a, b) // AVX-512 where available (same sums)
 	case Sub:
 		for i := range dst {
 			dst[i] = a[i] - b[i]

@@ -41,6 +41,7 @@ type task struct {
 	fn         func(t *task, lo, hi int)
 	dst, a, b  []float32
 	c, d, e    []float32
+	g, h, s    []float32
 	idx        []int32
 	n, m, k    int
 	f0, f1, f2 float32
