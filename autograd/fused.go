@@ -82,7 +82,7 @@ func linearGELUBackward(n *node, g *Tensor) {
 	if pre.size > 0 {
 		// g is the engine's and read by no one else: the pre-activation
 		// gradient overwrites it.
-		g.dev.UnaryBackward(OpGELU, g, pre, nil, g)
+		g.dev.UnaryBackward(OpGELU, g, pre, n.out, g)
 	}
 	linearBackward(n, g)
 }
