@@ -42,11 +42,6 @@ type attnFn struct {
 	probs            *autograd.Tensor // [B*nh*Tq, T], softmax output before dropout
 }
 
-// seqView returns the view of x ([B*T, ...] or [B, ...]) that belongs to sequence b.
-func seqView(x *autograd.Tensor, b, per int) *autograd.Tensor {
-	return autograd.Slice(x, 0, b*per, (b+1)*per)
-}
-
 // Operand layouts of headGemm.
 const (
 	layQ = iota // head slices of a [B*Tq, H] tensor (queries, context)
@@ -54,29 +49,36 @@ const (
 	layS        // [Tq, T] blocks of a [B*nh*Tq, T] tensor (scores, probabilities)
 )
 
-// headGemm runs, for every sequence, the batch over heads of C_h = op(A_h) op(B_h), each operand
-// in one of the layouts above (read and written in place through row and head strides).
+// headGemm runs, for every head, the batch over sequences of C_s = op(A_s) op(B_s), each operand
+// in one of the layouts above, read and written in place through its row stride and the
+// distance between sequences (one GEMM call per head, its items spread over the workers).
 func (f *attnFn) headGemm(dev autograd.Device, transA, transB bool, M, N, K int, a, b, c *autograd.Tensor, la, lb, lc int) {
 	H := f.nh * f.dh
-	lay := func(l int) (ld, stride, rows int) {
+	// lay returns the row stride, the offset of head h+1 from head h, and the distance between
+	// sequences.
+	lay := func(l int) (ld, head, seq int) {
 		switch l {
 		case layQ:
-			return H, f.dh, f.Tq
+			return H, f.dh, f.Tq * H
 		case layK:
-			return H, f.dh, f.T
+			return H, f.dh, f.T * H
 		}
-		return f.T, f.Tq * f.T, f.nh * f.Tq
+		return f.T, f.Tq * f.T, f.nh * f.Tq * f.T
 	}
-	lda, sa, pa := lay(la)
-	ldb, sb, pb := lay(lb)
-	ldc, sc, pc := lay(lc)
-	for s := 0; s < f.B; s++ {
+	lda, ha, sa := lay(la)
+	ldb, hb, sb := lay(lb)
+	ldc, hc, sc := lay(lc)
+	fa, fb, fc := autograd.Reshape(a, -1), autograd.Reshape(b, -1), autograd.Reshape(c, -1)
+	for h := 0; h < f.nh; h++ {
 		dev.Gemm(autograd.GemmArgs{TransA: transA, TransB: transB, M: M, N: N, K: K, Alpha: 1,
-			A: seqView(a, s, pa), LdA: lda, StrideA: sa,
-			B: seqView(b, s, pb), LdB: ldb, StrideB: sb,
-			C: seqView(c, s, pc), LdC: ldc, StrideC: sc, Batch: f.nh})
+			A: from(fa, h*ha), LdA: lda, StrideA: sa,
+			B: from(fb, h*hb), LdB: ldb, StrideB: sb,
+			C: from(fc, h*hc), LdC: ldc, StrideC: sc, Batch: f.B})
 	}
 }
+
+// from is the view of the flat tensor x from element off on.
+func from(x *autograd.Tensor, off int) *autograd.Tensor { return autograd.Slice(x, 0, off, x.Len()) }
 
 func (f *attnFn) Forward(in []*autograd.Tensor) *autograd.Tensor {
 	q, k, v := in[0], in[1], in[2]

@@ -381,13 +381,16 @@ func (m *Model) encode(b Batch, firstOnly bool) *autograd.Tensor {
 	H, n := c.HiddenSize, b.B*b.T
 	pad := int32(c.PadTokenID)
 	x := paddedEmbedding(m.word, b.InputIDs, pad)
-	x = autograd.Add(x, paddedEmbedding(m.pos, PositionIDs(b.InputIDs, b.T, pad), pad))
+	posEmb := paddedEmbedding(m.pos, PositionIDs(b.InputIDs, b.T, pad), pad)
+	// LayerNorm(word + type + position) in one pass: the type embedding is the bias (the
+	// broadcast row 0 without token type ids) and the position embedding the residual.
+	var typ *autograd.Tensor
 	if b.TokenType != nil {
 		x = autograd.Add(x, autograd.Embedding(m.typ, b.TokenType))
 	} else {
-		x = autograd.Add(x, autograd.Reshape(autograd.Slice(m.typ, 0, 0, 1), H))
+		typ = autograd.Reshape(autograd.Slice(m.typ, 0, 0, 1), H)
 	}
-	x = autograd.LayerNorm(x, m.embLN[0], m.embLN[1], float32(c.LayerNormEps))
+	x = autograd.ResidualLayerNorm(x, typ, posEmb, m.embLN[0], m.embLN[1], 0, 0, float32(c.LayerNormEps))
 	x = m.dropout(x, c.HiddenDropoutProb)
 
 	var mask *autograd.Tensor
@@ -433,11 +436,22 @@ func (m *Model) layerForward(L *layer, x, mask *autograd.Tensor, B, T int, first
 	k := autograd.Linear(x, L.k[0], L.k[1])
 	v := autograd.Linear(x, L.v[0], L.v[1])
 	ctx := m.attention(q, k, v, mask, B, T, Tq)
-	a := m.dropout(autograd.Linear(ctx, L.ao[0], L.ao[1]), c.HiddenDropoutProb)
-	a = autograd.LayerNorm(autograd.Add(a, xq), L.aoLN[0], L.aoLN[1], eps)
-	f := autograd.GELU(autograd.Linear(a, L.inter[0], L.inter[1]))
-	f = m.dropout(autograd.Linear(f, L.out[0], L.out[1]), c.HiddenDropoutProb)
-	return autograd.LayerNorm(autograd.Add(f, a), L.outLN[0], L.outLN[1], eps)
+	// LayerNorm(dropout(dense(ctx)) + xq): the dense layer's bias, the dropout, the residual
+	// and the layer norm in one pass over the product (ResidualLayerNorm).
+	p, seed := m.dropoutArgs(c.HiddenDropoutProb)
+	a := autograd.ResidualLayerNorm(autograd.Linear(ctx, L.ao[0], nil), L.ao[1], xq, L.aoLN[0], L.aoLN[1], p, seed, eps)
+	f := autograd.LinearGELU(a, L.inter[0], L.inter[1])
+	p, seed = m.dropoutArgs(c.HiddenDropoutProb)
+	return autograd.ResidualLayerNorm(autograd.Linear(f, L.out[0], nil), L.out[1], a, L.outLN[0], L.outLN[1], p, seed, eps)
+}
+
+// dropoutArgs is the probability and seed of the next dropout of probability p: (0, 0), and no
+// seed drawn, in eval mode or when p is 0.
+func (m *Model) dropoutArgs(p float64) (float32, uint64) {
+	if !m.train || p == 0 {
+		return 0, 0
+	}
+	return float32(p), m.nextSeed()
 }
 
 // Classify returns the sequence-classification logits [B, num_labels] of a batch, as HF's
@@ -497,7 +511,7 @@ func (m *Model) MLMLogits(h *autograd.Tensor, rows []int32) (*autograd.Tensor, e
 		if rows != nil {
 			x = autograd.Embedding(x, rows)
 		}
-		x = autograd.GELU(autograd.Linear(x, m.lm.denseW, m.lm.denseB))
+		x = autograd.LinearGELU(x, m.lm.denseW, m.lm.denseB)
 		x = autograd.LayerNorm(x, m.lm.lnW, m.lm.lnB, float32(m.Config.LayerNormEps))
 		out = autograd.Linear(x, m.word, m.lm.bias)
 	})
