@@ -54,9 +54,9 @@ type kernelPart struct {
 // would stream the packed op(B) from L3 once more.
 const unitsPerWorker = 1
 
-// bBudget caps the packed op(B) panel (all of k times nc columns), in
-// floats, so that huge products work in column blocks. Tests lower it.
-var bBudget = 4 << 20
+// bBudget caps each worker's packed op(B) block (kc times nc columns), in
+// floats, so that very wide products work in column panels. Tests lower it.
+var bBudget = 1 << 20
 
 const (
 	// parallelMin is the smallest m*n*k that is split over workers.
@@ -64,10 +64,11 @@ const (
 	maxTile     = 16 * 32 // largest mr*nr of any kernel
 )
 
-// workspace is one worker's packed A block and edge tile.
+// workspace is one worker's packed blocks and edge tile.
 type workspace struct {
-	a    []float32
-	skip []int // groups left for last by unitDepth
+	a    []float32 // packed op(A) block
+	b    []float32 // packed op(B) block of the current panel
+	bKey int       // the depth block and chunk in b (depth*chunks + chunk), -1: none
 	tmp  [maxTile]float32
 }
 
@@ -139,19 +140,6 @@ func scaleC(p *problem) {
 	}
 }
 
-// groupsPerWorker is how many packing groups each depth block of the
-// op(B) panel is cut into per worker: a group is packed by whichever
-// worker first needs it and multiplied at once, while it is still in that
-// core's cache; on one worker it is the whole width (long source rows).
-const groupsPerWorker = 2
-
-// slots is how many depth blocks of the packed op(B) panel exist at once
-// (a ring): the deeper ones reuse them, so that the packed panel takes
-// 2*kc*n floats of L3 (1.5 MiB for n = 768), not k*n (9 MiB for k = 3072),
-// and leaves the operands more room there. Two suffice: workers drift
-// apart by less than a depth block.
-const slots = 2
-
 // task is the state of one product, reused through taskPool so that
 // cpu.Parallel gets the same pointer every time and nothing is allocated.
 //
@@ -160,42 +148,35 @@ const slots = 2
 // are numbered depth block by depth block. All workers start in one
 // cpu.Parallel call and take units from a shared counter, so that a worker
 // slowed down by other work on its core, or started late, does not hold up
-// the rest. There is no barrier. The packed op(B) panel is filled lazily,
-// each group of slivers at each depth by the first worker that reaches it
-// (see unitDepth). A worker waits only where it must: for the same tiles
+// the rest. There is no barrier: a worker waits only for the same tiles
 // one depth block shallower, taken earlier and still in another worker's
 // hands (so every element of C sums its depth blocks in order, whoever
-// computes them: the result does not depend on the schedule), for a group
-// another worker is packing, and, before it packs into a ring slot, for
-// the depth block that used the slot before to be done.
+// computes them: the result does not depend on the schedule).
+//
+// Each worker packs the op(B) block it needs into its own buffer (one
+// depth block of the panel, kc*nb floats) and keeps it for its next units
+// at the same depth. Two workers thus both pack the whole of op(B): that
+// costs less than sharing one packed copy, whose cache lines, read by both
+// cores, would have to be taken back from the other core at every write
+// (packing ran 3x slower per byte on two workers than on one).
 type task struct {
 	kern     *kernel
 	p        problem
-	w        int          // workers the product is split for
-	units    int          // kblocks x perDepth
-	next     atomic.Int64 // next unit to take
-	kc       int          // depth of each packed block (the last may be shorter)
-	kblocks  int          // ceil(k/kc)
-	slots    int          // depth blocks of packed op(B) held at once
-	tiles    int          // mr-row tiles of C, ceil(m/mr)
-	blocks   int          // row blocks
-	perBlock int          // tiles of the smaller row blocks (the first big ones have one more)
-	big      int          // row blocks with perBlock+1 tiles
-	chunks   int          // column chunks per row block
-	chunkG   int          // groups per column chunk
-	perDepth int          // units per depth block, blocks x chunks
-	group    int          // slivers per packing group
-	groups   int          // packing groups of the panel, ceil(slivers/group)
-	jc       int          // first column of the current op(B) panel
-	nb       int          // its width
-	slivers  int          // its slivers, ceil(nb/nr)
-	bbuf     []float32    // packed op(B): slots depth blocks of slivers
-	// state[slot*groups+g] is 2d+1 while group g of depth block d is being
-	// packed into slot d%slots, 2d+2 once it is there. It only grows:
-	// below 2d+1 the group is not packed for d yet, above 2d+1 it is.
-	state    []atomic.Int32
+	units    int            // kblocks x perDepth
+	next     atomic.Int64   // next unit to take
+	kc       int            // depth of each packed block (the last may be shorter)
+	kblocks  int            // ceil(k/kc)
+	tiles    int            // mr-row tiles of C, ceil(m/mr)
+	blocks   int            // row blocks
+	perBlock int            // tiles of the smaller row blocks (the first big ones have one more)
+	big      int            // row blocks with perBlock+1 tiles
+	chunks   int            // column chunks per row block
+	chunk    int            // slivers per column chunk
+	perDepth int            // units per depth block, blocks x chunks
+	jc       int            // first column of the current op(B) panel
+	nb       int            // its width
+	slivers  int            // its slivers, ceil(nb/nr)
 	progress []atomic.Int32 // per row block and chunk: depth blocks done
-	done     []atomic.Int32 // per depth block: units done
 }
 
 // rowBlocks is how many row blocks m rows are cut into: as few as the
@@ -224,12 +205,11 @@ func zeroed(s []atomic.Int32, n int) []atomic.Int32 {
 }
 
 func (t *task) solve(kern *kernel, p *problem, w int) {
-	t.kern, t.p, t.w = kern, *p, w
+	t.kern, t.p = kern, *p
 	mr, nr := kern.mr, kern.nr
 	t.kc = split(p.k, kern.kc, 1)
 	t.kblocks = ceilDiv(p.k, t.kc)
-	t.slots = min(slots, t.kblocks)
-	nc := max(bBudget/(t.slots*t.kc)/nr*nr, nr)
+	nc := max(bBudget/t.kc/nr*nr, nr)
 	nc = split(p.n, nc, nr)
 	// Row blocks differ by at most one tile, the larger ones first, so
 	// that the counter hands every worker the same number of tiles.
@@ -239,24 +219,16 @@ func (t *task) solve(kern *kernel, p *problem, w int) {
 	for jc := 0; jc < p.n; jc += nc {
 		t.jc, t.nb = jc, min(nc, p.n-jc)
 		t.slivers = ceilDiv(t.nb, nr)
-		t.group = t.slivers
-		if w > 1 {
-			t.group = ceilDiv(t.slivers, groupsPerWorker*w)
-		}
-		t.groups = ceilDiv(t.slivers, t.group)
-		t.bbuf = aligned(t.bbuf, t.slots*t.slivers*sliverStride(t.kc, nr))
 		// Too few row blocks to share: cut the columns into chunks too.
 		t.chunks = 1
 		if w > 1 && t.blocks < unitsPerWorker*w {
-			t.chunks = min(t.groups, ceilDiv(unitsPerWorker*w, t.blocks))
+			t.chunks = min(t.slivers, ceilDiv(unitsPerWorker*w, t.blocks))
 		}
-		t.chunkG = ceilDiv(t.groups, t.chunks)
-		t.chunks = ceilDiv(t.groups, t.chunkG)
+		t.chunk = ceilDiv(t.slivers, t.chunks)
+		t.chunks = ceilDiv(t.slivers, t.chunk)
 		t.perDepth = t.blocks * t.chunks
 		t.units = t.kblocks * t.perDepth
-		t.state = zeroed(t.state, t.slots*t.groups)
 		t.progress = zeroed(t.progress, t.perDepth)
-		t.done = zeroed(t.done, t.kblocks)
 		t.next.Store(0)
 		if w <= 1 {
 			t.Run(0, 0, 1)
@@ -277,18 +249,8 @@ func (t *task) rowBlock(r int) (ic, mb int) {
 	return ic, min(n*t.kern.mr, t.p.m-ic)
 }
 
-// backoff is called on each spin of a wait for another worker (which is
-// about to finish what is waited for): after a while it yields the
-// processor.
-func backoff(spins int) {
-	if spins > 64 {
-		runtime.Gosched()
-	}
-}
-
-// Run takes units until none are left; worker only picks where in its
-// chunk a worker starts packing, lo and hi are not used.
-func (t *task) Run(worker, _, _ int) {
+// Run takes units until none are left; worker, lo and hi are not used.
+func (t *task) Run(_, _, _ int) {
 	var ws *workspace
 	for {
 		u := int(t.next.Add(1) - 1)
@@ -299,72 +261,34 @@ func (t *task) Run(worker, _, _ int) {
 			ws = wsPool.Get().(*workspace)
 			mc := (t.perBlock + min(t.big, 1)) * t.kern.mr
 			ws.a = aligned(ws.a, ceilDiv(mc, t.kern.mr)*sliverStride(t.kc, t.kern.mr))
+			ws.b = aligned(ws.b, t.slivers*sliverStride(t.kc, t.kern.nr))
+			ws.bKey = -1
 		}
 		d, r := u/t.perDepth, u%t.perDepth
 		ic, mb := t.rowBlock(r / t.chunks)
 		c := r % t.chunks
+		s0, s1 := c*t.chunk, min((c+1)*t.chunk, t.slivers)
 		pc := d * t.kc
 		kb := min(t.kc, t.p.k-pc)
+		if key := d*t.chunks + c; ws.bKey != key {
+			t.packB(ws.b[s0*sliverStride(kb, t.kern.nr):], pc, kb, s0, s1)
+			ws.bKey = key
+		}
 		t.packA(ws.a, ic, mb, pc, kb)
 		for spins := 0; t.progress[r].Load() != int32(d); spins++ {
-			backoff(spins)
+			if spins > 64 {
+				runtime.Gosched() // the other worker is about to finish
+			}
 		}
 		beta := t.p.beta
 		if d > 0 {
 			beta = 1
 		}
-		t.unitDepth(ws, worker, ic, mb, d, kb, c*t.chunkG, min((c+1)*t.chunkG, t.groups), beta)
+		t.macro(ws, ic, mb, kb, s0, s1, beta)
 		t.progress[r].Store(int32(d + 1))
-		t.done[d].Add(1)
 	}
 	if ws != nil {
-		ws.skip = ws.skip[:0]
 		wsPool.Put(ws)
-	}
-}
-
-// unitDepth multiplies the packed rows [ic, ic+mb) of A at depth block d
-// with groups [g0, g1) of the packed op(B) block there, packing each group
-// that no worker has packed yet first. Workers start at different groups
-// so that two reaching a fresh block together pack halves of it side by
-// side; a group another worker is still packing is left for last.
-func (t *task) unitDepth(ws *workspace, worker, ic, mb, d, kb, g0, g1 int, beta float32) {
-	n := g1 - g0
-	first := worker % t.w * n / t.w
-	st := t.state[d%t.slots*t.groups:][:t.groups]
-	packingD, packedD := int32(2*d+1), int32(2*d+2)
-	ws.skip = ws.skip[:0]
-	for i := 0; i < n; i++ {
-		g := g0 + (first+i)%n
-		s0, s1 := g*t.group, min((g+1)*t.group, t.slivers)
-		if v := st[g].Load(); v < packingD {
-			if !st[g].CompareAndSwap(v, packingD) {
-				ws.skip = append(ws.skip, g)
-				continue
-			}
-			if d >= t.slots {
-				// The slot still holds depth block d-slots: wait until
-				// every unit that reads it is done.
-				for spins := 0; t.done[d-t.slots].Load() != int32(t.perDepth); spins++ {
-					backoff(spins)
-				}
-			}
-			t.packB(t.bbuf[t.bOffset(d, kb, s0):], d*t.kc, kb, s0, s1)
-			st[g].Store(packedD)
-		} else if v == packingD {
-			ws.skip = append(ws.skip, g)
-			continue
-		}
-		t.macro(ws, ic, mb, d, kb, s0, s1, beta)
-	}
-	for _, g := range ws.skip {
-		// Not != packedD: once the group is in place, a worker at depth
-		// block d+slots may already have claimed it (it waits for this
-		// unit before it writes).
-		for spins := 0; st[g].Load() < packedD; spins++ {
-			backoff(spins)
-		}
-		t.macro(ws, ic, mb, d, kb, g*t.group, min((g+1)*t.group, t.slivers), beta)
 	}
 }
 
@@ -397,13 +321,13 @@ func (t *task) packB(dst []float32, pc, kb, s0, s1 int) {
 }
 
 // macro multiplies the packed rows [ic, ic+mb) of A with slivers [s0, s1) of
-// the packed B block of depth block d into C.
-func (t *task) macro(ws *workspace, ic, mb, d, kb, s0, s1 int, beta float32) {
+// the packed op(B) block in ws into C.
+func (t *task) macro(ws *workspace, ic, mb, kb, s0, s1 int, beta float32) {
 	p, mr, nr, fn := &t.p, t.kern.mr, t.kern.nr, t.kern.fn
 	for s := s0; s < s1; s++ {
 		jr := s * nr
 		nw := min(nr, t.nb-jr)
-		bs := t.bbuf[t.bOffset(d, kb, s):][:kb*nr]
+		bs := ws.b[s*sliverStride(kb, nr):][:kb*nr]
 		for ir := 0; ir < mb; ir += mr {
 			mh := min(mr, mb-ir)
 			as := ws.a[ir/mr*sliverStride(kb, mr):][:kb*mr]
@@ -450,12 +374,6 @@ const sliverPad = 16
 
 // sliverStride is the distance between packed slivers of kb x w.
 func sliverStride(kb, w int) int { return kb*w + sliverPad }
-
-// bOffset is where sliver s of the packed op(B) block of depth block d
-// starts (in ring slot d%slots).
-func (t *task) bOffset(d, kb, s int) int {
-	return d%t.slots*t.slivers*sliverStride(t.kc, t.kern.nr) + s*sliverStride(kb, t.kern.nr)
-}
 
 // packCopy packs the width columns of src, row q at src[q*ld:], into
 // slivers of w columns: column j of row q goes to

@@ -296,12 +296,12 @@ func TestShapesForParallel(t *testing.T) {
 // TestDeterministic repeats products on one and two workers: the result
 // must be bit for bit the same every time for a given thread count,
 // however the workers happened to share the tiles and the packing. The
-// shapes take row blocks of unequal tiles, column chunks, more depth
-// blocks than the packed op(B) ring has slots, and several column panels.
+// shapes take row blocks of unequal tiles, column chunks, many depth
+// blocks and several column panels.
 func TestDeterministic(t *testing.T) {
 	old := bBudget
 	defer func() { bBudget = old }()
-	bBudget = 256 << 10
+	bBudget = 32 << 10
 	shapes := [][3]int{{1000, 130, 600}, {20, 700, 300}, {299, 301, 257}, {130, 200, 1500}, {40, 300, 2000}}
 	reps := 6
 	if short() {
