@@ -2,6 +2,7 @@ package fwht
 
 import (
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/idim-go/idim/internal/cpu"
@@ -95,5 +96,29 @@ func BenchmarkFastfood(b *testing.B) {
 				_ = f.ApplyT(x, y, scratch)
 			}
 		})
+	}
+}
+
+// BenchmarkTransformFar compares, at the sizes that stream from DRAM, the
+// best float32 transform with its far kernels (software prefetch, the
+// default from farMin elements on) switched off and on, in one binary:
+// run it with -count N and the two alternate.
+func BenchmarkTransformFar(b *testing.B) {
+	for _, lg := range []int{22, 23, 24} {
+		n := 1 << lg
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(i%7) - 3
+		}
+		for _, on := range []bool{false, true} {
+			b.Run(fmt.Sprintf("n=%d/prefetch=%v", n, on), func(b *testing.B) {
+				defer func(m int) { farMin = m }(farMin)
+				if !on {
+					farMin = math.MaxInt
+				}
+				b.SetBytes(int64(4 * n))
+				benchLoop(b, x, func() { _ = Transform(x) })
+			})
+		}
 	}
 }
