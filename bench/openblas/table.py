@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """table.py turns the output of compare.sh into the Markdown table of
 docs/bench/gemm.md: per size and thread count, the median over rounds of each
-metric for OpenBLAS and idim, and their ratios (idim / OpenBLAS).
+metric for OpenBLAS and idim, and their ratios (idim / OpenBLAS); when the
+run has a "base" (compare.sh with BASE=<revision>), also the base's medians
+and their ratios to OpenBLAS.
 
 	bench/openblas/table.py < /tmp/gemm-compare.txt
 """
@@ -31,8 +33,15 @@ sizes = []
 for (_, size, _, _) in data:
     if size not in sizes:
         sizes.append(size)
-print("| M x N x K | threads | rounds | OpenBLAS GFLOP/s | idim GFLOP/s | ratio | OpenBLAS best | idim best | ratio | OpenBLAS GFLOP/cpu-s | idim GFLOP/cpu-s | ratio |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+libs = ["idim"] + (["base"] if any(k[0] == "base" for k in data) else [])
+names = {"GFLOP/s": "GFLOP/s", "best-GFLOP/s": "best", "GFLOP/cpu-s": "GFLOP/cpu-s"}
+head = ["M x N x K", "threads", "rounds"]
+for metric in METRICS:
+    head.append(f"OpenBLAS {names[metric]}")
+    for lib in libs:
+        head += [f"{lib} {names[metric]}", "ratio"]
+print("| " + " | ".join(head) + " |")
+print("|" + "---|" * len(head))
 for threads in (1, 2):
     for size in sizes:
         row = [size, str(threads)]
@@ -40,10 +49,13 @@ for threads in (1, 2):
         row.append(str(rounds))
         for metric in METRICS:
             o = data[("openblas", size, threads, metric)]
-            i = data[("idim", size, threads, metric)]
-            if not o or not i:
-                row += ["", "", ""]
-                continue
-            mo, mi = statistics.median(o), statistics.median(i)
-            row += [f"{mo:.0f}", f"{mi:.0f}", f"{mi / mo:.2f}"]
+            mo = statistics.median(o) if o else None
+            row.append(f"{mo:.0f}" if o else "")
+            for lib in libs:
+                i = data[(lib, size, threads, metric)]
+                if not o or not i:
+                    row += ["", ""]
+                    continue
+                mi = statistics.median(i)
+                row += [f"{mi:.0f}", f"{mi / mo:.2f}"]
         print("| " + " | ".join(row) + " |")
