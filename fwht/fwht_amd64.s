@@ -54,6 +54,30 @@
 	LEAQ (AX)(BX*4), CX \
 	SHRQ $shift, SI
 
+// FMA-balanced butterfly: s = a + b on an adder and a = a - b*1 on an FMA
+// unit (b*1 is exact, so this is a - b rounded once, bit for bit VSUBPS),
+// so that the two halves of each butterfly go to different ports.
+#define BFM(a, b, s, one) VADDPS b, a, s; VFNMADD231PS one, b, a
+
+// RADIX8F is RADIX8 with BFM (ones in one) and four temporaries t0..t3;
+// rows 0..7 of the result are in t1, a2, t3, a6, a1, a3, t0, a0.
+#define RADIX8F(a0, a1, a2, a3, a4, a5, a6, a7, t0, t1, t2, t3, one) \
+	BFM(a0, a1, t0, one); BFM(a2, a3, t1, one); BFM(a4, a5, t2, one); BFM(a6, a7, t3, one) \
+	BFM(t0, t1, a1, one); BFM(a0, a2, a3, one); BFM(t2, t3, a5, one); BFM(a4, a6, a7, one) \
+	BFM(a1, a5, t1, one); BFM(a3, a7, a2, one); BFM(t0, t2, t3, one); BFM(a0, a4, a6, one)
+
+// R16ZF is R16Z with BFM: input rows in Z0..Z15, ones in Z31; rows 0..15
+// of the result are in Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z21, Z17, Z2,
+// Z19, Z6, Z1, Z3, Z16, Z0 (Z16..Z30 clobbered).
+#define R16ZF \
+	RADIX8F(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z16, Z17, Z18, Z19, Z31) \
+	RADIX8F(Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z20, Z21, Z22, Z23, Z31) \
+	BFM(Z17, Z21, Z24, Z31); BFM(Z2, Z10, Z25, Z31); BFM(Z19, Z23, Z26, Z31); BFM(Z6, Z14, Z27, Z31) \
+	BFM(Z1, Z9, Z28, Z31); BFM(Z3, Z11, Z29, Z31); BFM(Z16, Z20, Z30, Z31); BFM(Z0, Z8, Z21, Z31)
+
+// ONES sets every lane of Z31 to 1.0 (via reg).
+#define ONES(reg) MOVL $0x3f800000, reg; VPBROADCASTD reg, Z31
+
 // func base512(x *float32, n int, signs *float32)
 // Levels 1, 2, 4, ..., 64 on every chunk of 128 floats; n is a multiple of 128.
 TEXT ·base512(SB), NOSPLIT, $0-24
@@ -101,11 +125,12 @@ b512done:
 TEXT ·r8AVX512(SB), NOSPLIT, $0-24
 	RADIX_PROLOGUE(4)
 	JZ r8z_done
+	ONES(R8)
 
 r8z_loop:
 	ROWS(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, VMOVUPS)
-	RADIX8(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
-	STROWS(Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, VMOVUPS)
+	RADIX8F(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z31)
+	STROWS(Z9, Z2, Z11, Z6, Z1, Z3, Z8, Z0, VMOVUPS)
 	ADDQ $64, AX
 	ADDQ $64, CX
 	DECQ SI
@@ -273,7 +298,8 @@ r2y_done:
 
 // BASE1024 is the body of base1024 and base1024Far: levels 1, 2, ..., 128
 // on every chunk of 256 floats (16 registers), with AX = x, SI = n,
-// DX = signs; pf runs at the top of each iteration (a prefetch, or NOP).
+// DX = signs (whose first lane is +1); pf runs at the top of each iteration
+// (a prefetch, or NOP).
 #define BASE1024(pf) \
 	SHRQ $8, SI \
 	JZ   done \
@@ -287,11 +313,12 @@ loop: \
 	IVP16(0x4E, 64(DX), Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15) \
 	IVS16(0xB1, 128(DX), Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31) \
 	IVS16(0x4E, 192(DX), Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15) \
-	R16Z \
-	VMOVUPS Z0, 0(AX); VMOVUPS Z1, 64(AX); VMOVUPS Z2, 128(AX); VMOVUPS Z3, 192(AX) \
-	VMOVUPS Z4, 256(AX); VMOVUPS Z5, 320(AX); VMOVUPS Z6, 384(AX); VMOVUPS Z7, 448(AX) \
-	VMOVUPS Z8, 512(AX); VMOVUPS Z9, 576(AX); VMOVUPS Z10, 640(AX); VMOVUPS Z11, 704(AX) \
-	VMOVUPS Z12, 768(AX); VMOVUPS Z13, 832(AX); VMOVUPS Z14, 896(AX); VMOVUPS Z15, 960(AX) \
+	VBROADCASTSS 0(DX), Z31 \
+	R16ZF \
+	VMOVUPS Z24, 0(AX); VMOVUPS Z25, 64(AX); VMOVUPS Z26, 128(AX); VMOVUPS Z27, 192(AX) \
+	VMOVUPS Z28, 256(AX); VMOVUPS Z29, 320(AX); VMOVUPS Z30, 384(AX); VMOVUPS Z21, 448(AX) \
+	VMOVUPS Z17, 512(AX); VMOVUPS Z2, 576(AX); VMOVUPS Z19, 640(AX); VMOVUPS Z6, 704(AX) \
+	VMOVUPS Z1, 768(AX); VMOVUPS Z3, 832(AX); VMOVUPS Z16, 896(AX); VMOVUPS Z0, 960(AX) \
 	ADDQ $1024, AX \
 	DECQ SI \
 	JNZ  loop \
@@ -348,11 +375,12 @@ TEXT ·r16AVX512(SB), NOSPLIT, $0-24
 	LEAQ (AX)(BX*8), CX
 	SHRQ $4, SI
 	JZ   r16z_done
+	ONES(R10)
 
 r16z_loop:
 	ROWS16(VMOVUPS, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
-	R16Z
-	STROWS16(VMOVUPS, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	R16ZF
+	STROWS16(VMOVUPS, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z21, Z17, Z2, Z19, Z6, Z1, Z3, Z16, Z0)
 	ADDQ $64, AX
 	ADDQ $64, CX
 	DECQ SI
@@ -400,12 +428,13 @@ sc_done:
 TEXT ·r8AVX512Far(SB), NOSPLIT, $0-24
 	RADIX_PROLOGUE(4)
 	JZ r8zf_done
+	ONES(R8)
 
 r8zf_loop:
 	PF8(2048)
 	ROWS(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, VMOVUPS)
-	RADIX8(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
-	STROWS(Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, VMOVUPS)
+	RADIX8F(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z31)
+	STROWS(Z9, Z2, Z11, Z6, Z1, Z3, Z8, Z0, VMOVUPS)
 	ADDQ $64, AX
 	ADDQ $64, CX
 	DECQ SI
