@@ -208,7 +208,7 @@ func TestTransformFar(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	maxLg := 17
 	if testing.Short() {
-		maxLg = 15
+		maxLg = 16
 	}
 	for lg := 13; lg <= maxLg; lg++ {
 		n := 1 << lg
@@ -225,6 +225,17 @@ func TestTransformFar(t *testing.T) {
 				for i := range v {
 					if !sameBits(v[i], gen[i]) {
 						t.Fatalf("n=%d off=%d: x[%d] = %v, generic gives %v", n, off, i, v[i], gen[i])
+					}
+				}
+			}
+			if n >= parallelMin {
+				p := append([]float32(nil), x...)
+				if err := TransformParallel(p, 2); err != nil {
+					t.Fatal(err)
+				}
+				for i := range p {
+					if !sameBits(p[i], gen[i]) {
+						t.Fatalf("parallel n=%d: x[%d] = %v, generic gives %v", n, i, p[i], gen[i])
 					}
 				}
 			}
