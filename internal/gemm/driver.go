@@ -163,20 +163,17 @@ func scaleC(p *problem) {
 type task struct {
 	kern     *kernel
 	p        problem
-	units    int          // kblocks x perDepth
-	next     atomic.Int64 // next unit to take
-	kc       int          // depth of each packed block (the last may be shorter)
-	kblocks  int          // ceil(k/kc)
-	tiles    int          // mr-row tiles of C, ceil(m/mr)
-	blocks   int          // row blocks
-	perBlock int          // tiles of the smaller row blocks (the first big ones have one more)
-	big      int          // row blocks with perBlock+1 tiles
-	chunks   int          // column chunks per row block
-	chunk    int          // slivers per column chunk
-	perDepth int          // units per depth block, blocks x chunks
-	jc       int          // first column of the current op(B) panel
-	nb       int          // its width
-	slivers  int          // its slivers, ceil(nb/nr)
+	kc       int // depth of each packed block (the last may be shorter)
+	kblocks  int // ceil(k/kc)
+	tiles    int // mr-row tiles of C, ceil(m/mr)
+	blocks   int // row blocks
+	perBlock int // tiles of the smaller row blocks (the first big ones have one more)
+	big      int // row blocks with perBlock+1 tiles
+	chunks   int // column chunks per row block
+	chunk    int // slivers per column chunk
+	jc       int // first column of the current op(B) panel
+	nb       int // its width
+	slivers  int // its slivers, ceil(nb/nr)
 	// chain[r], for row block r/chunks and chunk r%chunks, is 2d while its
 	// depth block d is the next to do (d = kblocks: all done), 2d+1 while
 	// a worker does it.
@@ -230,8 +227,7 @@ func (t *task) solve(kern *kernel, p *problem, w int) {
 		}
 		t.chunk = ceilDiv(t.slivers, t.chunks)
 		t.chunks = ceilDiv(t.slivers, t.chunk)
-		t.perDepth = t.blocks * t.chunks
-		t.chain = zeroed(t.chain, t.perDepth)
+		t.chain = zeroed(t.chain, t.blocks*t.chunks)
 		if w <= 1 {
 			t.Run(0, 0, 1)
 		} else {
