@@ -212,8 +212,9 @@ func (t *task) solve(kern *kernel, p *problem, w int) {
 	t.kblocks = ceilDiv(p.k, t.kc)
 	nc := max(bBudget/t.kc/nr*nr, nr)
 	nc = split(p.n, nc, nr)
-	// Row blocks differ by at most one tile, the larger ones first, so
-	// that the counter hands every worker the same number of tiles.
+	// Row blocks differ by at most one tile, the larger ones first, and
+	// there is a multiple of the workers of them, so that each worker
+	// gets the same number of tiles.
 	t.tiles = ceilDiv(p.m, mr)
 	t.blocks = rowBlocks(kern, p.m, w)
 	t.perBlock, t.big = t.tiles/t.blocks, t.tiles%t.blocks
