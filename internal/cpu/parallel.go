@@ -1,9 +1,13 @@
 package cpu
 
 import (
+	"fmt"
+	"os"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Task is work that can be split over a range of indices. Run is called
@@ -23,44 +27,163 @@ type TaskFunc func(worker, lo, hi int)
 // Run calls f(worker, lo, hi).
 func (f TaskFunc) Run(worker, lo, hi int) { f(worker, lo, hi) }
 
-type job struct {
-	task      Task
-	worker    int
-	lo, hi    int
-	remaining *atomic.Int32
-	done      chan struct{}
+// DefaultSpin is how long, by default, a pool worker polls for the next
+// chunk after finishing one, and a caller polls for its workers to finish,
+// before parking. The environment variable IDIM_SPIN_US overrides it for a
+// process (microseconds; 0 parks at once), SetSpin for a test.
+const DefaultSpin = 50 * time.Microsecond
+
+// maxSpin bounds IDIM_SPIN_US and SetSpin: polling longer than this costs
+// more CPU time than a goroutine wake-up ever does.
+const maxSpin = 10 * time.Millisecond
+
+// spinNs is the current poll window in nanoseconds.
+var spinNs atomic.Int64
+
+func init() {
+	d, err := parseSpin(os.Getenv("IDIM_SPIN_US"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "idim:", err)
+	}
+	spinNs.Store(int64(d))
+}
+
+// parseSpin reads IDIM_SPIN_US; an empty value means DefaultSpin, and a bad
+// one DefaultSpin with an error.
+func parseSpin(s string) (time.Duration, error) {
+	if s == "" {
+		return DefaultSpin, nil
+	}
+	us, err := strconv.Atoi(s)
+	if err != nil || us < 0 || time.Duration(us)*time.Microsecond > maxSpin {
+		return DefaultSpin, fmt.Errorf("IDIM_SPIN_US=%q: want whole microseconds in 0..%d; using %d",
+			s, maxSpin/time.Microsecond, DefaultSpin/time.Microsecond)
+	}
+	return time.Duration(us) * time.Microsecond, nil
+}
+
+// Spin is the current poll window (see DefaultSpin).
+func Spin() time.Duration { return time.Duration(spinNs.Load()) }
+
+// SetSpin sets the poll window for the whole process (clamped to
+// 0..10ms; 0 parks at once) and returns a function that restores the old one:
+//
+//	defer cpu.SetSpin(0)()
+//
+// Workers that are already parked stay parked until the next call wakes them.
+func SetSpin(d time.Duration) (restore func()) {
+	d = min(max(d, 0), maxSpin)
+	old := spinNs.Swap(int64(d))
+	return func() { spinNs.Store(old) }
+}
+
+// States of a worker's slot.
+const (
+	slotIdle   int32 = iota // no chunk; the worker polls or is about to park
+	slotPosted              // a chunk is in the slot
+	slotParked              // the worker sleeps on wake
+)
+
+// States of the caller waiting for its chunks.
+const (
+	waitRunning int32 = iota // chunks outstanding; the caller polls
+	waitParked               // the caller sleeps on pool.done
+	waitDone                 // every chunk has finished
+)
+
+// slot hands one chunk to one worker. The caller fills task, lo and hi, then
+// swaps state to slotPosted; if the worker had parked, it also sends on wake.
+// The worker parks only by moving state from slotIdle to slotParked, so a
+// chunk is never posted without the worker either seeing it or being woken.
+type slot struct {
+	state  atomic.Int32
+	task   Task
+	lo, hi int
+	wake   chan struct{}
+	_      [128 - 4 - 4 - 16 - 16 - 8]byte // one slot per pair of cache lines
 }
 
 type pool struct {
 	once    sync.Once
 	n       int
-	jobs    chan job
+	slots   []slot     // slots[i] feeds worker i; slots[0] is unused (the caller)
 	callers sync.Mutex // one Parallel call uses the pool at a time
-	counter atomic.Int32
-	done    chan struct{}
+	// beforePark, when set before the pool starts, runs between the end of
+	// a poll and parking: tests widen that window with it.
+	beforePark func()
+	_          [64]byte
+	// remaining counts the posted chunks not yet finished; the worker that
+	// brings it to zero moves waiter to waitDone and wakes a parked caller.
+	remaining atomic.Int32
+	waiter    atomic.Int32
+	done      chan struct{}
+	_         [64]byte
 }
 
 var thePool pool
 
-func (p *pool) start() {
+func (p *pool) start() { p.startN(runtime.GOMAXPROCS(0)) }
+
+// startN starts a pool of n workers (the caller and n-1 goroutines) unless
+// it has started already.
+func (p *pool) startN(n int) {
 	p.once.Do(func() {
-		p.n = runtime.GOMAXPROCS(0)
-		if p.n < 1 {
-			p.n = 1
-		}
-		p.jobs = make(chan job, p.n)
+		p.n = max(n, 1)
+		p.slots = make([]slot, p.n)
 		p.done = make(chan struct{}, 1)
 		for i := 1; i < p.n; i++ {
-			go func() {
-				for j := range p.jobs {
-					j.task.Run(j.worker, j.lo, j.hi)
-					if j.remaining.Add(-1) == 0 {
-						j.done <- struct{}{}
-					}
-				}
-			}()
+			p.slots[i].wake = make(chan struct{}, 1)
+			go p.work(i)
 		}
 	})
+}
+
+// work is worker id's loop: wait for a chunk (polling for the spin window,
+// then parked), run it, report it done.
+func (p *pool) work(id int) {
+	s := &p.slots[id]
+	for {
+		if !poll(&s.state, slotPosted) {
+			if p.beforePark != nil {
+				p.beforePark()
+			}
+			if s.state.CompareAndSwap(slotIdle, slotParked) {
+				<-s.wake // the caller swapped in slotPosted and saw slotParked
+			}
+		}
+		t, lo, hi := s.task, s.lo, s.hi
+		s.task = nil // do not keep the caller's task alive
+		t.Run(id, lo, hi)
+		s.state.Store(slotIdle)
+		if p.remaining.Add(-1) == 0 && p.waiter.Swap(waitDone) == waitParked {
+			p.done <- struct{}{}
+		}
+	}
+}
+
+// poll reports whether a reaches v within the spin window. It polls in short
+// bursts and yields the P between them (runtime.Gosched), so other goroutines,
+// including a worker just woken onto this P, still run.
+func poll(a *atomic.Int32, v int32) bool {
+	if a.Load() == v {
+		return true
+	}
+	window := time.Duration(spinNs.Load())
+	if window <= 0 {
+		return false
+	}
+	start := time.Now()
+	for {
+		for range 64 {
+			if a.Load() == v {
+				return true
+			}
+		}
+		if time.Since(start) >= window {
+			return a.Load() == v
+		}
+		runtime.Gosched()
+	}
 }
 
 // Workers is the number of workers Parallel splits work over: GOMAXPROCS at
@@ -76,12 +199,20 @@ func Workers() int {
 // itself. Parallel returns when every chunk is done. While one call holds
 // the pool, a concurrent or nested call runs its whole range on its own
 // goroutine (worker 0): correct, never deadlocking, just not parallel.
+//
+// Between calls the workers poll for the next chunk for Spin() before they
+// park, and the caller polls as long for the last chunk to finish, so that
+// back-to-back calls skip the goroutine wake-ups (tens of microseconds on a
+// busy machine). An idle pool parks after that window and burns no CPU.
 func Parallel(n, grain, threads int, task Task) {
 	if n <= 0 {
 		return
 	}
-	p := &thePool
-	p.start()
+	thePool.start()
+	thePool.parallel(n, grain, threads, task)
+}
+
+func (p *pool) parallel(n, grain, threads int, task Task) {
 	if grain < 1 {
 		grain = 1
 	}
@@ -100,21 +231,34 @@ func Parallel(n, grain, threads int, task Task) {
 	}
 	defer p.callers.Unlock()
 	per := (blocks + w - 1) / w * grain
-	// Chunks after the first go to the pool; count them first.
+	// Chunks after the first go to workers 1, 2, ...; count them first.
 	chunks := 0
 	for lo := per; lo < n; lo += per {
 		chunks++
 	}
-	p.counter.Store(int32(chunks))
+	if chunks == 0 {
+		task.Run(0, 0, n)
+		return
+	}
+	p.waiter.Store(waitRunning)
+	p.remaining.Store(int32(chunks))
 	worker := 1
 	for lo := per; lo < n; lo += per {
-		hi := min(lo+per, n)
-		p.jobs <- job{task: task, worker: worker, lo: lo, hi: hi, remaining: &p.counter, done: p.done}
+		s := &p.slots[worker]
+		s.task, s.lo, s.hi = task, lo, min(lo+per, n)
+		if s.state.Swap(slotPosted) == slotParked {
+			s.wake <- struct{}{}
+		}
 		worker++
 	}
-	task.Run(0, 0, min(per, n))
-	if chunks > 0 {
-		<-p.done
+	task.Run(0, 0, per)
+	if !poll(&p.waiter, waitDone) {
+		if p.beforePark != nil {
+			p.beforePark()
+		}
+		if p.waiter.CompareAndSwap(waitRunning, waitParked) {
+			<-p.done // the last worker swapped in waitDone and saw waitParked
+		}
 	}
 }
 
