@@ -111,6 +111,12 @@ type pool struct {
 	// beforePark, when set before the pool starts, runs between the end of
 	// a poll and parking: tests widen that window with it.
 	beforePark func()
+	// yield, when set before the pool starts, replaces runtime.Gosched
+	// between polls (tests).
+	yield func()
+	// quietUntil (a now() value) is when polling resumes after a poller
+	// found itself descheduled.
+	quietUntil atomic.Int64
 	_          [64]byte
 	// remaining counts the posted chunks not yet finished; the worker that
 	// brings it to zero moves waiter to waitDone and wakes a parked caller.
@@ -143,7 +149,7 @@ func (p *pool) startN(n int) {
 func (p *pool) work(id int) {
 	s := &p.slots[id]
 	for {
-		if !poll(&s.state, slotPosted) {
+		if !p.poll(&s.state, slotPosted) {
 			if p.beforePark != nil {
 				p.beforePark()
 			}
@@ -161,28 +167,56 @@ func (p *pool) work(id int) {
 	}
 }
 
+// Polling stops for quietFor once a poller finds it was off the CPU for
+// longer than descheduled between two checks (normally well under a
+// microsecond apart): on an oversubscribed machine a polling thread takes CPU
+// time from the threads doing the work, and parking costs less.
+const (
+	descheduled = 20 * time.Microsecond
+	quietFor    = 10 * time.Millisecond
+)
+
+// epoch is the origin of the monotonic clock now reads.
+var epoch = time.Now()
+
+func now() int64 { return int64(time.Since(epoch)) }
+
 // poll reports whether a reaches v within the spin window. It polls in short
 // bursts and yields the P between them (runtime.Gosched), so other goroutines,
 // including a worker just woken onto this P, still run.
-func poll(a *atomic.Int32, v int32) bool {
+func (p *pool) poll(a *atomic.Int32, v int32) bool {
 	if a.Load() == v {
 		return true
 	}
-	window := time.Duration(spinNs.Load())
+	window := spinNs.Load()
 	if window <= 0 {
 		return false
 	}
-	start := time.Now()
+	t := now()
+	if t < p.quietUntil.Load() {
+		return false
+	}
+	start, last := t, t
 	for {
 		for range 64 {
 			if a.Load() == v {
 				return true
 			}
 		}
-		if time.Since(start) >= window {
+		t = now()
+		if t-last > int64(descheduled) {
+			p.quietUntil.Store(t + int64(quietFor))
 			return a.Load() == v
 		}
-		runtime.Gosched()
+		if t-start >= window {
+			return a.Load() == v
+		}
+		last = t
+		if p.yield != nil {
+			p.yield()
+		} else {
+			runtime.Gosched()
+		}
 	}
 }
 
@@ -203,7 +237,9 @@ func Workers() int {
 // Between calls the workers poll for the next chunk for Spin() before they
 // park, and the caller polls as long for the last chunk to finish, so that
 // back-to-back calls skip the goroutine wake-ups (tens of microseconds on a
-// busy machine). An idle pool parks after that window and burns no CPU.
+// busy machine). An idle pool parks after that window and burns no CPU. A
+// poller that finds it lost the CPU for a while (an oversubscribed machine)
+// stops all polling for 10 ms.
 func Parallel(n, grain, threads int, task Task) {
 	if n <= 0 {
 		return
@@ -252,7 +288,7 @@ func (p *pool) parallel(n, grain, threads int, task Task) {
 		worker++
 	}
 	task.Run(0, 0, per)
-	if !poll(&p.waiter, waitDone) {
+	if !p.poll(&p.waiter, waitDone) {
 		if p.beforePark != nil {
 			p.beforePark()
 		}

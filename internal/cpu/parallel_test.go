@@ -327,3 +327,41 @@ func TestPoolParkRace(t *testing.T) {
 	}
 	SetSpin(DefaultSpin)
 }
+
+// TestPollQuiet checks the oversubscription guard: a poller that finds
+// itself off the CPU (here: a yield that sleeps) stops, and nobody polls
+// until the quiet period ends; a value already there is still seen.
+func TestPollQuiet(t *testing.T) {
+	defer SetSpin(time.Second / 100)()
+	var yields atomic.Int32
+	p := &pool{yield: func() {
+		yields.Add(1)
+		time.Sleep(2 * descheduled)
+	}}
+	var a atomic.Int32
+	t0 := time.Now()
+	if p.poll(&a, 1) {
+		t.Fatal("poll saw a value nobody stored")
+	}
+	if el := time.Since(t0); yields.Load() != 1 || p.quietUntil.Load() <= now() || el > Spin() {
+		t.Fatalf("descheduled poller: %d yields, quiet until %d (now %d), returned after %v",
+			yields.Load(), p.quietUntil.Load(), now(), el)
+	}
+	if p.poll(&a, 1) || yields.Load() != 1 {
+		t.Fatalf("polled during the quiet period (%d yields)", yields.Load())
+	}
+	a.Store(1)
+	if !p.poll(&a, 1) {
+		t.Fatal("missed a value already there")
+	}
+	// A poller that keeps its CPU polls the whole window (unless the OS
+	// really did take it off the CPU, which the guard then reports).
+	q := new(pool)
+	t0 = time.Now()
+	if q.poll(&a, 2) {
+		t.Fatal("poll saw a value nobody stored")
+	}
+	if el := time.Since(t0); el < Spin() && q.quietUntil.Load() == 0 {
+		t.Fatalf("poll gave up after %v of a %v window without being descheduled", el, Spin())
+	}
+}
