@@ -21,12 +21,15 @@
 // counter-based generator, so an adapter is the vector theta_d, the seed and
 // the list of tensors, a few kilobytes.
 //
-// Four projectors are provided (see Projector): Dense (Gaussian, a reference
+// Five projectors are provided (see Projector): Dense (Gaussian, a reference
 // for small models), Sparse (Li, Hastie and Church's very sparse random
 // projection), Fastfood (H G Pi H B, built on the fast Walsh-Hadamard
-// transform, the paper's choice, padded to a power of two) and
+// transform, the paper's choice, padded to a power of two),
 // FastfoodSplit (Fastfood over the power-of-two pieces of each tensor: no
-// padding, about half the time). None of them stores anything per
+// padding, about half the time) and FastfoodBlock (Fastfood in
+// cache-resident blocks of the next power of two >= d sharing H B theta_d:
+// about 7x less CPU than Fastfood on roberta-base; not the paper's exact
+// construction). None of them stores anything per
 // parameter: Sparse and Dense regenerate their entries, the Fastfood
 // variants regenerate B and G from hashes and keep only small Feistel
 // tables for Pi (about 0.01 bytes per parameter on roberta-base; see
@@ -39,6 +42,9 @@
 // Subspace wraps a set of named float32 parameter tensors: Apply writes the
 // current theta_t into every wrapped tensor, Grad turns the tensors'
 // gradients into the gradient of the trainable vector. Nothing of size D is
-// trained or stored besides one copy of theta_0 (or a read-only view of it),
-// so an optimizer only ever sees the d trainable numbers.
+// trained or stored besides one copy of theta_0 (or a read-only view of it,
+// or none with Config.Incremental, at the price of a float32 drift), so an
+// optimizer only ever sees the d trainable numbers. Wrap does the same for
+// autograd parameters and consumes each tensor's gradient during the
+// backward pass, as soon as it is final.
 package subspace

@@ -120,3 +120,25 @@ func TestBlockWholeModelDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockNoAlloc: Apply and Grad over big (split) and small blocked
+// tensors allocate nothing in steady state, in both modes.
+func TestBlockNoAlloc(t *testing.T) {
+	for _, incr := range []bool{false, true} {
+		r := rand.New(rand.NewPCG(1, 2))
+		s, err := New(Config{Method: SAID, Kind: FastfoodBlock, D: 300, Seed: 1, Incremental: incr}, blockParams(r))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := make([]float32, 300)
+		k := 0
+		if n := testing.AllocsPerRun(3, func() {
+			k++
+			s.Theta()[0] = float32(k) // a change, so the incremental Apply works
+			s.Apply()
+			s.Grad(g)
+		}); n != 0 {
+			t.Fatalf("incremental=%v: %g allocations per Apply+Grad", incr, n)
+		}
+	}
+}
