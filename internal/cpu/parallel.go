@@ -114,6 +114,8 @@ type pool struct {
 	// yield, when set before the pool starts, replaces runtime.Gosched
 	// between polls (tests).
 	yield func()
+	// clock, when set before the pool starts, replaces now (tests).
+	clock func() int64
 	// quietUntil (a now() value) is when polling resumes after a poller
 	// found itself descheduled.
 	quietUntil atomic.Int64
@@ -167,19 +169,30 @@ func (p *pool) work(id int) {
 	}
 }
 
-// Polling stops for quietFor once a poller finds it was off the CPU for
-// longer than descheduled between two checks (normally well under a
-// microsecond apart): on an oversubscribed machine a polling thread takes CPU
-// time from the threads doing the work, and parking costs less.
+// Polling stops for quietFor once a poller finds that one burst of loads
+// (well under a microsecond on a CPU of its own) took longer than
+// descheduled: the OS took its thread off the CPU, so the machine is
+// oversubscribed, a polling thread takes CPU time from the threads doing the
+// work, and parking costs less. Only the loads are timed, not the yields
+// between bursts, which may legitimately run other goroutines (such as a
+// worker woken onto the poller's P) for longer.
 const (
 	descheduled = 20 * time.Microsecond
 	quietFor    = 10 * time.Millisecond
+	burst       = 256
 )
 
 // epoch is the origin of the monotonic clock now reads.
 var epoch = time.Now()
 
 func now() int64 { return int64(time.Since(epoch)) }
+
+func (p *pool) now() int64 {
+	if p.clock != nil {
+		return p.clock()
+	}
+	return now()
+}
 
 // poll reports whether a reaches v within the spin window. It polls in short
 // bursts and yields the P between them (runtime.Gosched), so other goroutines,
@@ -192,26 +205,24 @@ func (p *pool) poll(a *atomic.Int32, v int32) bool {
 	if window <= 0 {
 		return false
 	}
-	t := now()
-	if t < p.quietUntil.Load() {
+	start := p.now()
+	if start < p.quietUntil.Load() {
 		return false
 	}
-	start, last := t, t
-	for {
-		for range 64 {
+	for t0 := start; ; t0 = p.now() {
+		for range burst {
 			if a.Load() == v {
 				return true
 			}
 		}
-		t = now()
-		if t-last > int64(descheduled) {
+		t := p.now()
+		if t-t0 > int64(descheduled) {
 			p.quietUntil.Store(t + int64(quietFor))
 			return a.Load() == v
 		}
 		if t-start >= window {
 			return a.Load() == v
 		}
-		last = t
 		if p.yield != nil {
 			p.yield()
 		} else {

@@ -328,40 +328,50 @@ func TestPoolParkRace(t *testing.T) {
 	SetSpin(DefaultSpin)
 }
 
-// TestPollQuiet checks the oversubscription guard: a poller that finds
-// itself off the CPU (here: a yield that sleeps) stops, and nobody polls
-// until the quiet period ends; a value already there is still seen.
+// TestPollQuiet checks the oversubscription guard on a fake clock: a poller
+// whose burst of loads took longer than descheduled stops, and nobody polls
+// until the quiet period ends; a value already there is still seen; long
+// yields between bursts (other goroutines running) do not count.
 func TestPollQuiet(t *testing.T) {
-	defer SetSpin(time.Second / 100)()
+	defer SetSpin(DefaultSpin)()
+	var clock int64 = 1e9
 	var yields atomic.Int32
-	p := &pool{yield: func() {
-		yields.Add(1)
-		time.Sleep(2 * descheduled)
-	}}
+	p := &pool{
+		clock: func() int64 { clock += int64(2 * descheduled); return clock },
+		yield: func() { yields.Add(1) },
+	}
 	var a atomic.Int32
-	t0 := time.Now()
 	if p.poll(&a, 1) {
 		t.Fatal("poll saw a value nobody stored")
 	}
-	if el := time.Since(t0); yields.Load() != 1 || p.quietUntil.Load() <= now() || el > Spin() {
-		t.Fatalf("descheduled poller: %d yields, quiet until %d (now %d), returned after %v",
-			yields.Load(), p.quietUntil.Load(), now(), el)
+	if yields.Load() != 0 || p.quietUntil.Load() != clock+int64(quietFor) {
+		t.Fatalf("descheduled poller: %d yields, quiet until %d, want %d",
+			yields.Load(), p.quietUntil.Load(), clock+int64(quietFor))
 	}
-	if p.poll(&a, 1) || yields.Load() != 1 {
+	if p.poll(&a, 1) || yields.Load() != 0 {
 		t.Fatalf("polled during the quiet period (%d yields)", yields.Load())
 	}
 	a.Store(1)
 	if !p.poll(&a, 1) {
 		t.Fatal("missed a value already there")
 	}
-	// A poller that keeps its CPU polls the whole window (unless the OS
-	// really did take it off the CPU, which the guard then reports).
-	q := new(pool)
-	t0 = time.Now()
+	clock = p.quietUntil.Load()
+	if p.poll(&a, 2) || yields.Load() != 0 {
+		t.Fatalf("after the quiet period: %d yields before being descheduled again", yields.Load())
+	}
+
+	// Bursts take 1 us, yields 9 us: the poller keeps polling for the
+	// whole window, DefaultSpin / 10us bursts.
+	clock = 0
+	q := &pool{
+		clock: func() int64 { clock += int64(time.Microsecond) / 2; return clock },
+		yield: func() { yields.Add(1); clock += int64(9 * time.Microsecond) },
+	}
+	yields.Store(0)
 	if q.poll(&a, 2) {
 		t.Fatal("poll saw a value nobody stored")
 	}
-	if el := time.Since(t0); el < Spin() && q.quietUntil.Load() == 0 {
-		t.Fatalf("poll gave up after %v of a %v window without being descheduled", el, Spin())
+	if want := int32(DefaultSpin / (10 * time.Microsecond)); q.quietUntil.Load() != 0 || yields.Load() < want-1 || yields.Load() > want {
+		t.Fatalf("long yields: quiet until %d, %d yields, want 0 and %d", q.quietUntil.Load(), yields.Load(), want)
 	}
 }
