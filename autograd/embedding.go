@@ -32,6 +32,10 @@ func embeddingBackward(n *node, g *Tensor) {
 	if !wants(table) {
 		return
 	}
+	if f := rowGradHook(table); f != nil {
+		f(n.idx, g)
+		return
+	}
 	dst, beta := gradTarget(table)
 	if dst.size == 0 {
 		return

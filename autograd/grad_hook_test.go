@@ -86,3 +86,74 @@ func TestGradHookEarly(t *testing.T) {
 		t.Fatalf("hook order %v, want [c a]", order)
 	}
 }
+
+// TestRowGradHook: a table whose only use in a Backward is one Embedding
+// hands its gradient to the row hook (ids and rows whose scatter-add into
+// zeros is the dense gradient, bit for bit) and keeps no Grad; used twice,
+// or with a gradient already there, it gets the dense gradient and the
+// hook is not called.
+func TestRowGradHook(t *testing.T) {
+	dev := CPU()
+	ids := []int32{3, 7, 3, 0, 19, 7, 7}
+	mk := func() *Tensor {
+		w := NewParameter(dev, "table", 20, 5)
+		v := make([]float32, 100)
+		for i := range v {
+			v[i] = float32(math.Sin(float64(i)))
+		}
+		_ = w.SetData(v)
+		return w
+	}
+	loss := func(w *Tensor, twice bool) *Tensor {
+		e := Embedding(w, ids)
+		l := SumAll(Mul(Tanh(e), e))
+		if twice {
+			l = Add(l, SumAll(Mul(w, w)))
+		}
+		return l
+	}
+	for _, twice := range []bool{false, true} {
+		ref := mk()
+		loss(ref, twice).Backward()
+		want := ref.Grad().Data()
+
+		w := mk()
+		calls := 0
+		var got []float32
+		w.SetRowGradHook(func(hid []int32, g *Tensor) {
+			calls++
+			got = make([]float32, 100)
+			gv := g.Data()
+			for i, id := range hid {
+				for j := range 5 {
+					got[int(id)*5+j] += gv[i*5+j]
+				}
+			}
+		})
+		loss(w, twice).Backward()
+		if twice {
+			if calls != 0 || w.Grad() == nil {
+				t.Fatalf("used twice: %d row hook calls, grad %v", calls, w.Grad())
+			}
+			got = w.Grad().Data()
+		} else if calls != 1 || w.Grad() != nil {
+			t.Fatalf("used once: %d row hook calls, grad %v", calls, w.Grad())
+		}
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("twice=%v: grad[%d] = %g, want %g", twice, i, got[i], want[i])
+			}
+		}
+		// A gradient already there: the next Backward adds to it densely.
+		if !twice {
+			w.SetRowGradHook(nil)
+			loss(w, false).Backward() // dense, no hook
+			w.SetRowGradHook(func([]int32, *Tensor) { calls++ })
+			loss(w, false).Backward()
+			if calls != 1 || w.Grad() == nil {
+				t.Fatalf("with a gradient there: %d row hook calls, grad %v", calls, w.Grad())
+			}
+			w.SetRowGradHook(nil)
+		}
+	}
+}

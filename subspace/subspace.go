@@ -218,6 +218,7 @@ type Subspace struct {
 	bigGroup []int       // group of each big tensor (parallel to big)
 	groupAcc [][]float64 // per group, length d
 	blk      blockState  // blocked Fastfood tensors split over workers
+	rows     rowScratch  // blockGradRows
 	applied  []float32   // Incremental: the Theta the tensors hold
 	baseHash string      // Incremental: BaseHash taken at New
 }
