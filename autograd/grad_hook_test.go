@@ -157,3 +157,75 @@ func TestRowGradHook(t *testing.T) {
 		}
 	}
 }
+
+// TestEmbeddingPad: EmbeddingPad gathers like Embedding, and its gradient
+// (dense, or through the row hook) is Embedding's with the pad positions'
+// output gradient zeroed: the pad row gets nothing, the rest the same bits.
+func TestEmbeddingPad(t *testing.T) {
+	dev := CPU()
+	ids := []int32{3, 1, 7, 3, 1, 0, 19, 7, 1}
+	const pad = 1
+	mk := func() *Tensor {
+		w := NewParameter(dev, "table", 20, 5)
+		v := make([]float32, 100)
+		for i := range v {
+			v[i] = float32(math.Cos(float64(3 * i)))
+		}
+		_ = w.SetData(v)
+		return w
+	}
+	keep := make([]float32, len(ids)*5)
+	for i, id := range ids {
+		if id != pad {
+			for j := range 5 {
+				keep[i*5+j] = 1
+			}
+		}
+	}
+	// Reference: Embedding with the output gradient masked by keep.
+	ref := mk()
+	e := Embedding(ref, ids)
+	SumAll(Mul(Mul(Tanh(e), e), MustFromSlice(dev, keep, len(ids), 5))).Backward()
+	want := ref.Grad().Data()
+	loss := func(w *Tensor) *Tensor {
+		e := EmbeddingPad(w, ids, pad)
+		if got, ref := e.Data(), Embedding(w, ids).Data(); !slicesEqualBits(got, ref) {
+			t.Fatalf("EmbeddingPad gathers %v, Embedding %v", got, ref)
+		}
+		// Without the mask: EmbeddingPad must drop the pad rows itself.
+		return SumAll(Mul(Tanh(e), e))
+	}
+	w := mk()
+	loss(w).Backward()
+	if got := w.Grad().Data(); !slicesEqualBits(got, want) {
+		t.Fatalf("dense: grad %v, want %v", got, want)
+	}
+	w = mk()
+	var got []float32
+	w.SetRowGradHook(func(hid []int32, g *Tensor) {
+		got = make([]float32, 100)
+		gv := g.Data()
+		for i, id := range hid {
+			for j := range 5 {
+				got[int(id)*5+j] += gv[i*5+j]
+			}
+		}
+	})
+	loss(w).Backward()
+	if w.Grad() != nil || !slicesEqualBits(got, want) {
+		t.Fatalf("row hook: grad %v, rows give %v, want %v", w.Grad(), got, want)
+	}
+	w.SetRowGradHook(nil)
+}
+
+func slicesEqualBits(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return false
+		}
+	}
+	return true
+}
