@@ -67,6 +67,9 @@ func TestBlockGradRowsMatchesDense(t *testing.T) {
 				got[j] = float32(math.NaN())
 			}
 			s.blockGradRows(0, got, ids, rows)
+			if a := testing.AllocsPerRun(2, func() { s.blockGradRows(0, got, ids, rows) }); a != 0 {
+				t.Fatalf("%dx%d, %d ids: %g allocations per call in steady state", c.rows, c.dim, k, a)
+			}
 			for j := range want {
 				if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
 					t.Fatalf("%dx%d d=%d, %d ids: u[%d] = %g row-sparse, %g dense", c.rows, c.dim, c.d, k, j, got[j], want[j])
