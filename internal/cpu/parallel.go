@@ -119,6 +119,7 @@ type pool struct {
 	// quietUntil (a now() value) is when polling resumes after a poller
 	// found itself descheduled.
 	quietUntil atomic.Int64
+	quietLen   atomic.Int64 // the last quiet period's length
 	_          [64]byte
 	// remaining counts the posted chunks not yet finished; the worker that
 	// brings it to zero moves waiter to waitDone and wakes a parked caller.
@@ -169,18 +170,34 @@ func (p *pool) work(id int) {
 	}
 }
 
-// Polling stops for quietFor once a poller finds that one burst of loads
-// (well under a microsecond on a CPU of its own) took longer than
+// Polling stops for a quiet period once a poller finds that one burst of
+// loads (well under a microsecond on a CPU of its own) took longer than
 // descheduled: the OS took its thread off the CPU, so the machine is
 // oversubscribed, a polling thread takes CPU time from the threads doing the
 // work, and parking costs less. Only the loads are timed, not the yields
 // between bursts, which may legitimately run other goroutines (such as a
-// worker woken onto the poller's P) for longer.
+// worker woken onto the poller's P) for longer. The quiet period starts at
+// quietFor and doubles, up to maxQuiet, each time polling is caught
+// descheduled again within calmFor of the last quiet period's end.
 const (
 	descheduled = 20 * time.Microsecond
 	quietFor    = 10 * time.Millisecond
+	maxQuiet    = 640 * time.Millisecond
+	calmFor     = 100 * time.Millisecond
 	burst       = 256
 )
+
+// descheduledAt starts a quiet period at time t.
+func (p *pool) descheduledAt(t int64) {
+	q := p.quietLen.Load()
+	if q == 0 || t-p.quietUntil.Load() > int64(calmFor) {
+		q = int64(quietFor)
+	} else {
+		q = min(2*q, int64(maxQuiet))
+	}
+	p.quietLen.Store(q)
+	p.quietUntil.Store(t + q)
+}
 
 // epoch is the origin of the monotonic clock now reads.
 var epoch = time.Now()
@@ -217,7 +234,7 @@ func (p *pool) poll(a *atomic.Int32, v int32) bool {
 		}
 		t := p.now()
 		if t-t0 > int64(descheduled) {
-			p.quietUntil.Store(t + int64(quietFor))
+			p.descheduledAt(t)
 			return a.Load() == v
 		}
 		if t-start >= window {
@@ -250,7 +267,7 @@ func Workers() int {
 // back-to-back calls skip the goroutine wake-ups (tens of microseconds on a
 // busy machine). An idle pool parks after that window and burns no CPU. A
 // poller that finds it lost the CPU for a while (an oversubscribed machine)
-// stops all polling for 10 ms.
+// stops all polling for 10 ms, longer (up to 640 ms) if that keeps happening.
 func Parallel(n, grain, threads int, task Task) {
 	if n <= 0 {
 		return

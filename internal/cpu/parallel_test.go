@@ -355,9 +355,21 @@ func TestPollQuiet(t *testing.T) {
 	if !p.poll(&a, 1) {
 		t.Fatal("missed a value already there")
 	}
-	clock = p.quietUntil.Load()
-	if p.poll(&a, 2) || yields.Load() != 0 {
-		t.Fatalf("after the quiet period: %d yields before being descheduled again", yields.Load())
+	// Caught again right after the quiet period: it doubles, up to maxQuiet.
+	for want := 2 * quietFor; want <= 2*maxQuiet; want *= 2 {
+		clock = p.quietUntil.Load()
+		if p.poll(&a, 2) || yields.Load() != 0 {
+			t.Fatalf("after the quiet period: %d yields before being descheduled again", yields.Load())
+		}
+		if got := time.Duration(p.quietLen.Load()); got != min(want, maxQuiet) || p.quietUntil.Load() != clock+int64(got) {
+			t.Fatalf("quiet period %v (until %d, now %d), want %v", got, p.quietUntil.Load(), clock, min(want, maxQuiet))
+		}
+	}
+	// Caught after polling undisturbed for longer than calmFor: back to quietFor.
+	clock = p.quietUntil.Load() + int64(calmFor)
+	p.poll(&a, 2)
+	if got := time.Duration(p.quietLen.Load()); got != quietFor {
+		t.Fatalf("quiet period after a calm spell %v, want %v", got, quietFor)
 	}
 
 	// Bursts take 1 us, yields 9 us: the poller keeps polling for the
