@@ -2,6 +2,7 @@ package transformer
 
 import (
 	"math"
+	"sync"
 
 	"github.com/idim-go/idim/autograd"
 )
@@ -22,15 +23,26 @@ import (
 // sequence too.
 func (m *Model) attention(q, k, v, mask *autograd.Tensor, B, T, Tq int) *autograd.Tensor {
 	c := &m.Config
-	f := &attnFn{B: B, T: T, Tq: Tq, nh: c.NumAttentionHeads, dh: c.HeadDim(), mask: mask,
+	f := attnPool.Get().(*attnFn)
+	*f = attnFn{B: B, T: T, Tq: Tq, nh: c.NumAttentionHeads, dh: c.HeadDim(), mask: mask,
 		scale: float32(1 / math.Sqrt(float64(c.HeadDim())))}
 	if m.train && c.AttentionProbsDropoutProb > 0 {
 		f.p = float32(c.AttentionProbsDropoutProb)
 		f.seed = m.nextSeed()
 	}
 	f.keep = autograd.GradEnabled() && (q.RequiresGrad() || k.RequiresGrad() || v.RequiresGrad())
-	return autograd.Apply(f, q, k, v)
+	out := autograd.Apply(f, q, k, v)
+	if !f.keep {
+		// Not recorded (Apply records exactly when keep holds): nothing refers to f any more.
+		*f = attnFn{}
+		attnPool.Put(f)
+	}
+	return out
 }
+
+// attnPool recycles the op structs: an unrecorded one right after Apply, a recorded one at the
+// end of its Backward (the engine does not call it again; its node lets go of it).
+var attnPool = sync.Pool{New: func() any { return new(attnFn) }}
 
 type attnFn struct {
 	B, T, Tq, nh, dh int
@@ -150,5 +162,7 @@ func (f *attnFn) Backward(g *autograd.Tensor, in []*autograd.Tensor, _ *autograd
 	}
 	f.probs.Release()
 	f.probs = nil
+	*f = attnFn{}
+	attnPool.Put(f)
 	return out
 }
