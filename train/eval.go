@@ -34,10 +34,7 @@ func Logits(m *transformer.Model, items []data.Item, padID int32, batch int) ([]
 		sc.Begin()
 		var logits *autograd.Tensor
 		autograd.NoGrad(func() {
-			var h *autograd.Tensor
-			if h, err = m.Encode(transformer.Batch{B: b.B, T: b.S, InputIDs: b.IDs, Attention: b.Mask}); err == nil {
-				logits, err = m.ClassifierLogits(h)
-			}
+			logits, err = m.Classify(transformer.Batch{B: b.B, T: b.S, InputIDs: b.IDs, Attention: b.Mask})
 		})
 		if err != nil {
 			sc.End()

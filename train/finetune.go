@@ -120,11 +120,9 @@ func FineTune(ctx context.Context, b *Base, task *data.Task, cfg Config) (Result
 	defer r.opt.Release()
 	r.res.Trainable, r.res.AllParams = r.res.Counts.Trainable, r.res.Counts.All
 	r.loss = func(bb *data.Batch, _ uint64) (*autograd.Tensor, error) {
-		h, err := m.Encode(transformer.Batch{B: bb.B, T: bb.S, InputIDs: bb.IDs, Attention: bb.Mask})
-		if err != nil {
-			return nil, err
-		}
-		logits, err := m.ClassifierLogits(h)
+		// Classify runs the last layer on the <s> rows only (the head reads
+		// nothing else): the same logits and gradients for less work.
+		logits, err := m.Classify(transformer.Batch{B: bb.B, T: bb.S, InputIDs: bb.IDs, Attention: bb.Mask})
 		if err != nil {
 			return nil, err
 		}
