@@ -35,7 +35,7 @@ type Chancer interface {
 
 // Config describes a sweep.
 type Config struct {
-	// Method is did or said; Projector fastfood, dense or sparse.
+	// Method is did or said; Projector fastfood, fastfood-block, fastfood-split, dense or sparse.
 	Method    string `json:"method"`
 	Projector string `json:"projector"`
 	// Grid is the d of the first phase (see LogGrid); values below MinD are

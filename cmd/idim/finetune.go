@@ -50,7 +50,7 @@ flags:
 	tokDir := fs.String("tokenizer", "", "tokenizer directory or shipped model name (default: the model directory's)")
 	taskSpec := fs.String("task", "", "the task (required): see above")
 	method := fs.String("method", "full", "full, did or said")
-	proj := fs.String("projector", "fastfood", "did/said projection: fastfood, dense or sparse")
+	proj := fs.String("projector", "fastfood", "did/said projection: fastfood (the paper's), fastfood-block (blocked Fastfood, several times cheaper on large models), fastfood-split, dense or sparse")
 	d := fs.Int("d", 0, "did/said: trainable dimension d (SAID's per-tensor scales included)")
 	subSeed := fs.Uint64("subspace-seed", 0, "seed of the projection (0: --seed)")
 	lambdaInit := fs.String("lambda-init", "", "said: initial lambda_t, size (sqrt(n_t/n_max), the default) or one")

@@ -50,7 +50,7 @@ func (f *sweepFlags) register(fs *flag.FlagSet, d sweepFlags) {
 	fs.StringVar(&f.tokenizer, "tokenizer", "", "tokenizer directory or shipped model name (default: the model directory's)")
 	fs.StringVar(&f.task, "task", d.task, "the task: a shipped name ("+strings.Join(data.Names(), ", ")+"), glue:DIR:TASK, jsonl:... or csv:...")
 	fs.StringVar(&f.method, "method", d.method, "subspace method: did or said")
-	fs.StringVar(&f.projector, "projector", d.projector, "projection: fastfood, dense or sparse")
+	fs.StringVar(&f.projector, "projector", d.projector, "projection: fastfood (the paper's), fastfood-block (blocked Fastfood, several times cheaper on large models), fastfood-split, dense or sparse")
 	fs.StringVar(&f.grid, "grid", d.grid, "explicit comma-separated d of the grid (overrides --d-min/--d-max/--per-decade)")
 	fs.IntVar(&f.dMin, "d-min", d.dMin, "smallest d of the log grid (raised to what the method allows)")
 	fs.IntVar(&f.dMax, "d-max", d.dMax, "largest d of the log grid")
