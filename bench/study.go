@@ -82,19 +82,26 @@ func StudyReport(dir, name string, rows []StudyRow) error {
 	return studyPlot(dir, name, rows)
 }
 
-// series groups found d90 values by a key (method/task) against x.
+// d90Series groups found d90 values by a key (method/task) against x. A
+// sweep in which no d reached the threshold adds a point at the largest d
+// tried to a second series of the same key, "<key>: d90 above (largest d
+// tried)", so that the plot shows a lower bound instead of dropping it.
 func d90Series(rows []StudyRow, key func(StudyRow) string, x func(StudyRow) float64) []Series {
 	m := map[string]plotter.XYs{}
 	var keys []string
-	for _, r := range rows {
-		if !r.Result.Found {
-			continue
-		}
-		k := key(r)
+	add := func(k string, p plotter.XY) {
 		if _, ok := m[k]; !ok {
 			keys = append(keys, k)
 		}
-		m[k] = append(m[k], plotter.XY{X: x(r), Y: float64(r.Result.D90)})
+		m[k] = append(m[k], p)
+	}
+	for _, r := range rows {
+		switch {
+		case r.Result.Found:
+			add(key(r), plotter.XY{X: x(r), Y: float64(r.Result.D90)})
+		case r.Result.Hi > 0:
+			add(key(r)+": d90 above (largest d tried)", plotter.XY{X: x(r), Y: float64(r.Result.Hi)})
+		}
 	}
 	sort.Strings(keys)
 	var out []Series

@@ -60,3 +60,24 @@ func TestStudyReports(t *testing.T) {
 		t.Errorf("pearson of a falling line = %v", p)
 	}
 }
+
+// TestD90SeriesLowerBounds: a sweep without d90 is plotted at its largest d
+// in a series of its own, not dropped; sweeps without any d tried are.
+func TestD90SeriesLowerBounds(t *testing.T) {
+	rows := []StudyRow{
+		{Step: 122, Result: Result{Task: "sentiment", Method: "said", Found: false, Hi: 100000}},
+		{Step: 1953, Result: Result{Task: "sentiment", Method: "said", Found: true, D90: 1000, Hi: 1000}},
+		{Step: 488, Result: Result{Task: "sentiment", Method: "said", Found: true, D90: 5623, Hi: 5623}},
+		{Step: 9, Result: Result{Task: "sentiment", Method: "said"}},
+	}
+	s := d90Series(rows, func(r StudyRow) string { return r.Result.Task }, func(r StudyRow) float64 { return float64(r.Step) })
+	if len(s) != 2 {
+		t.Fatalf("%d series, want 2: %+v", len(s), s)
+	}
+	if s[0].Name != "sentiment" || len(s[0].XY) != 2 || s[0].XY[0].X != 488 || s[0].XY[0].Y != 5623 || s[0].XY[1].Y != 1000 {
+		t.Errorf("found series %+v", s[0])
+	}
+	if !strings.Contains(s[1].Name, "above") || len(s[1].XY) != 1 || s[1].XY[0].X != 122 || s[1].XY[0].Y != 100000 {
+		t.Errorf("lower-bound series %+v", s[1])
+	}
+}
