@@ -164,25 +164,7 @@ func residualLayerNormBackward(nd *node, g *Tensor) {
 	rows, n := nd.ints[0], nd.ints[1]
 	p, seed := nd.f[0], nd.u
 	dev := g.dev
-	var ds, dg, db *Tensor
-	if wants(x) || wants(bias) || wants(res) {
-		ds = temp(dev, s.Shape()...)
-	}
-	if wants(gamma) {
-		dg = temp(dev, n)
-	}
-	if wants(beta) {
-		db = temp(dev, n)
-	}
-	if rows == 0 || n == 0 {
-		for _, t := range [3]*Tensor{ds, dg, db} {
-			if t != nil && t.size > 0 {
-				dev.Fill(t, 0)
-			}
-		}
-	} else {
-		dev.LayerNormBackward(ds, dg, db, g, s, mean, rstd, gamma, rows, n)
-	}
+	ds, dg, db := layerNormGrads(g, s, mean, rstd, gamma, rows, n, wants(x) || wants(bias) || wants(res), wants(gamma), wants(beta))
 	if dg != nil {
 		accumGrad(gamma, dg)
 	}

@@ -36,19 +36,18 @@ func LayerNorm(x, gamma, beta *Tensor, eps float32) *Tensor {
 	return y
 }
 
-func layerNormBackward(nd *node, g *Tensor) {
-	x, gamma, beta := nd.in[0], nd.in[1], nd.in[2]
-	mean, rstd := nd.aux[0], nd.aux[1]
-	rows, n := nd.ints[0], nd.ints[1]
+// layerNormGrads computes the gradients of LayerNorm's input x (when
+// wantX), gamma and beta for the output gradient g: new temporaries, nil for
+// those not wanted, zeros for empty shapes.
+func layerNormGrads(g, x, mean, rstd, gamma *Tensor, rows, n int, wantX, wantGamma, wantBeta bool) (dx, dg, db *Tensor) {
 	dev := g.dev
-	var dx, dg, db *Tensor
-	if wants(x) {
+	if wantX {
 		dx = temp(dev, x.Shape()...)
 	}
-	if wants(gamma) {
+	if wantGamma {
 		dg = temp(dev, n)
 	}
-	if wants(beta) {
+	if wantBeta {
 		db = temp(dev, n)
 	}
 	if rows == 0 || n == 0 {
@@ -60,6 +59,14 @@ func layerNormBackward(nd *node, g *Tensor) {
 	} else {
 		dev.LayerNormBackward(dx, dg, db, g, x, mean, rstd, gamma, rows, n)
 	}
+	return dx, dg, db
+}
+
+func layerNormBackward(nd *node, g *Tensor) {
+	x, gamma, beta := nd.in[0], nd.in[1], nd.in[2]
+	mean, rstd := nd.aux[0], nd.aux[1]
+	rows, n := nd.ints[0], nd.ints[1]
+	dx, dg, db := layerNormGrads(g, x, mean, rstd, gamma, rows, n, wants(x), wants(gamma), wants(beta))
 	if dx != nil {
 		accumGrad(x, dx)
 	}
