@@ -222,9 +222,13 @@ func (f *Fastfood) applyT(dst, y, scratch []float32, threads int, name string) e
 }
 
 // signs sets dst[j] = B_j src[j] (flipping the sign bit, exact).
-func (f *Fastfood) signs(dst, src []float32) {
+func (f *Fastfood) signs(dst, src []float32) { applySigns(f.bkey, dst, src) }
+
+// applySigns sets dst[j] = B_j src[j] for the diagonal B keyed by key: bit
+// j%64 of mix64(key ^ (j/64)*c) set means -1 (the sign bit flipped, exact).
+func applySigns(key uint64, dst, src []float32) {
 	for j0 := 0; j0 < len(src); j0 += 64 {
-		w := mix64(f.bkey ^ uint64(j0/64)*0xd1b54a32d192ed03)
+		w := mix64(key ^ uint64(j0/64)*0xd1b54a32d192ed03)
 		s := src[j0:min(j0+64, len(src))]
 		d := dst[j0 : j0+len(s)]
 		for i, v := range s {
@@ -233,14 +237,17 @@ func (f *Fastfood) signs(dst, src []float32) {
 	}
 }
 
-// Sign returns B_j (+1 or -1), for tests and for callers that build P densely.
-func (f *Fastfood) Sign(j int) float32 {
-	w := mix64(f.bkey ^ uint64(j/64)*0xd1b54a32d192ed03)
+// signOf returns B_j (+1 or -1) of the diagonal applySigns applies.
+func signOf(key uint64, j int) float32 {
+	w := mix64(key ^ uint64(j/64)*0xd1b54a32d192ed03)
 	if w>>(j%64)&1 == 1 {
 		return -1
 	}
 	return 1
 }
+
+// Sign returns B_j (+1 or -1), for tests and for callers that build P densely.
+func (f *Fastfood) Sign(j int) float32 { return signOf(f.bkey, j) }
 
 // Perm returns pi(k): (Pi v)_k = v[pi(k)], for 0 <= k < L; -1 for k
 // outside that range.
@@ -268,9 +275,12 @@ func (f *Fastfood) G() []float32 {
 // StateBytes returns the memory this Fastfood holds: the struct and the
 // Feistel round tables, nothing per element (12 KiB, 0.012 bytes per
 // element, at L = 2^20).
-func (f *Fastfood) StateBytes() int64 {
-	b := int64(unsafe.Sizeof(*f))
-	for _, t := range f.rt {
+func (f *Fastfood) StateBytes() int64 { return int64(unsafe.Sizeof(*f)) + tablesBytes(f.rt) }
+
+// tablesBytes is the memory of three Feistel round tables.
+func tablesBytes(rt [3][]uint32) int64 {
+	b := int64(0)
+	for _, t := range rt {
 		b += 4 * int64(cap(t))
 	}
 	return b

@@ -171,22 +171,10 @@ func (f *FastfoodBlock) params(i int, sw []uint64) ffbParams {
 func (f *FastfoodBlock) ChunkBlocks() int { return max(1, (1<<15)/f.l) }
 
 // StateBytes is the struct and the round tables (nothing per element).
-func (f *FastfoodBlock) StateBytes() int64 {
-	b := int64(unsafe.Sizeof(*f))
-	for _, t := range f.rt {
-		b += 4 * int64(cap(t))
-	}
-	return b
-}
+func (f *FastfoodBlock) StateBytes() int64 { return int64(unsafe.Sizeof(*f)) + tablesBytes(f.rt) }
 
 // Sign returns B_j (+1 or -1) for 0 <= j < L.
-func (f *FastfoodBlock) Sign(j int) float32 {
-	w := mix64(f.bkey ^ uint64(j/64)*0xd1b54a32d192ed03)
-	if w>>(j%64)&1 == 1 {
-		return -1
-	}
-	return 1
-}
+func (f *FastfoodBlock) Sign(j int) float32 { return signOf(f.bkey, j) }
 
 // GInt returns g_k, the integer-valued table entry (0 <= k < L) that the
 // kernels use; see BlockPerm for G_i,k.
@@ -238,16 +226,7 @@ func (f *FastfoodBlock) Prepare(v, gt, x []float32) {
 func (f *FastfoodBlock) PrepareT(gt []float32) { gBlock(gt[:f.l], f.gz0) }
 
 // signs sets dst[j] = B_j src[j].
-func (f *FastfoodBlock) signs(dst, src []float32) {
-	for j0 := 0; j0 < len(src); j0 += 64 {
-		w := mix64(f.bkey ^ uint64(j0/64)*0xd1b54a32d192ed03)
-		s := src[j0:min(j0+64, len(src))]
-		d := dst[j0 : j0+len(s)]
-		for i, v := range s {
-			d[i] = math.Float32frombits(math.Float32bits(v) ^ uint32(w>>i&1)<<31)
-		}
-	}
-}
+func (f *FastfoodBlock) signs(dst, src []float32) { applySigns(f.bkey, dst, src) }
 
 // ApplyBlock sets out (length L) to block i of P x, all L rows before
 // cropping (rows past n in the last block are to be dropped), from v and
