@@ -110,16 +110,7 @@ func TestFastfoodBlockAdjoint(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		scratch := make([]float32, f.ScratchLen())
-		x, y := randVec(r, d), randVec(r, n)
-		px, pty := make([]float32, n), make([]float32, d)
-		_ = f.Apply(px, x, scratch)
-		_ = f.ApplyT(pty, y, scratch)
-		a, b := dot64(px, y), dot64(x, pty)
-		scale := math.Sqrt(dot64(px, px) * dot64(y, y))
-		if math.Abs(a-b) > 1e-5*scale {
-			t.Fatalf("d=%d n=%d: <Px,y> = %g, <x,P^T y> = %g (scale %g)", d, n, a, b, scale)
-		}
+		checkAdjoint(t, r, f, d, n)
 	}
 }
 

@@ -100,16 +100,30 @@ func TestFastfoodAdjoint(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		scratch := make([]float32, f.ScratchLen())
-		x, y := randVec(r, d), randVec(r, n)
-		px, pty := make([]float32, n), make([]float32, d)
-		_ = f.Apply(px, x, scratch)
-		_ = f.ApplyT(pty, y, scratch)
-		a, b := dot64(px, y), dot64(x, pty)
-		scale := math.Sqrt(dot64(px, px) * dot64(y, y))
-		if math.Abs(a-b) > 1e-5*scale {
-			t.Fatalf("d=%d n=%d: <Px,y> = %g, <x,P^T y> = %g (scale %g)", d, n, a, b, scale)
-		}
+		checkAdjoint(t, r, f, d, n)
+	}
+}
+
+// projection is what Fastfood and FastfoodBlock share for the adjoint test.
+type projection interface {
+	ScratchLen() int
+	Apply(dst, x, scratch []float32) error
+	ApplyT(dst, y, scratch []float32) error
+}
+
+// checkAdjoint fails the test unless <P x, y> = <x, P^T y> to 1e-5
+// relative for random x (length d) and y (length n).
+func checkAdjoint(t *testing.T, r *rand.Rand, f projection, d, n int) {
+	t.Helper()
+	scratch := make([]float32, f.ScratchLen())
+	x, y := randVec(r, d), randVec(r, n)
+	px, pty := make([]float32, n), make([]float32, d)
+	_ = f.Apply(px, x, scratch)
+	_ = f.ApplyT(pty, y, scratch)
+	a, b := dot64(px, y), dot64(x, pty)
+	scale := math.Sqrt(dot64(px, px) * dot64(y, y))
+	if math.Abs(a-b) > 1e-5*scale {
+		t.Fatalf("d=%d n=%d: <Px,y> = %g, <x,P^T y> = %g (scale %g)", d, n, a, b, scale)
 	}
 }
 
