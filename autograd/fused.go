@@ -183,16 +183,7 @@ func residualLayerNormBackward(nd *node, g *Tensor) {
 		}
 	}
 	if wants(bias) {
-		dst, beta := gradTarget(bias)
-		if dst.size > 0 {
-			if rows == 0 {
-				if beta == 0 {
-					dev.Fill(dst, 0)
-				}
-			} else {
-				dev.ReduceSum(dst, dx, 1, rows, n, 1, beta)
-			}
-		}
+		accumBiasGrad(bias, dx, rows, n)
 	}
 	switch {
 	case !wants(x):

@@ -78,15 +78,22 @@ func linearBackward(n *node, g *Tensor) {
 		}
 	}
 	if wants(b) {
-		dst, beta := gradTarget(b)
-		if dst.size > 0 {
-			if rows == 0 {
-				if beta == 0 {
-					dev.Fill(dst, 0)
-				}
-			} else {
-				dev.ReduceSum(dst, g, 1, rows, out, 1, beta)
-			}
-		}
+		accumBiasGrad(b, g, rows, out)
 	}
+}
+
+// accumBiasGrad adds the column sums of g [rows, n] to the gradient of the
+// bias b [n] (zeros when there are no rows).
+func accumBiasGrad(b, g *Tensor, rows, n int) {
+	dst, beta := gradTarget(b)
+	if dst.size == 0 {
+		return
+	}
+	if rows == 0 {
+		if beta == 0 {
+			g.dev.Fill(dst, 0)
+		}
+		return
+	}
+	g.dev.ReduceSum(dst, g, 1, rows, n, 1, beta)
 }
