@@ -1,6 +1,10 @@
 package data
 
-import "math/bits"
+import (
+	"math/bits"
+
+	"github.com/idim-go/idim/internal/hash"
+)
 
 // A small counter-based random generator. idim's splits, shuffles and MLM
 // masks must be the same on every Go release and every machine, so they do not
@@ -8,22 +12,11 @@ import "math/bits"
 // the user's seed with counters (epoch, step, row), which is what lets a
 // resumed run regenerate exactly the masks and orders it would have produced.
 
-// mix64 is the SplitMix64 finaliser (a bijection on uint64 with good
-// avalanche).
-func mix64(z uint64) uint64 {
-	z ^= z >> 30
-	z *= 0xbf58476d1ce4e5b9
-	z ^= z >> 27
-	z *= 0x94d049bb133111eb
-	z ^= z >> 31
-	return z
-}
-
 // key folds a seed and any number of counters into one 64-bit stream key.
 func key(seed uint64, counters ...uint64) uint64 {
-	k := mix64(seed + 0x9e3779b97f4a7c15)
+	k := hash.Mix64(seed + hash.Golden)
 	for _, c := range counters {
-		k = mix64(k ^ mix64(c+0x632be59bd9b4e019))
+		k = hash.Mix64(k ^ hash.Mix64(c+0x632be59bd9b4e019))
 	}
 	return k
 }
@@ -34,8 +27,8 @@ type rng struct{ s uint64 }
 func newRNG(seed uint64, counters ...uint64) *rng { return &rng{s: key(seed, counters...)} }
 
 func (r *rng) next() uint64 {
-	r.s += 0x9e3779b97f4a7c15
-	return mix64(r.s)
+	r.s += hash.Golden
+	return hash.Mix64(r.s)
 }
 
 // float64 returns a uniform number in [0, 1) with 53 random bits.

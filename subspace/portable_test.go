@@ -1,9 +1,12 @@
 package subspace
 
 import (
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/idim-go/idim/internal/hash"
 )
 
 func TestPortableLog(t *testing.T) {
@@ -79,14 +82,11 @@ func TestProjectionPinned(t *testing.T) {
 	}
 }
 
+// fnvBits is FNV-1a of v's bits, little-endian.
 func fnvBits(v []float32) uint64 {
-	h := uint64(14695981039346656037)
+	b := make([]byte, 0, 4*len(v))
 	for _, x := range v {
-		b := math.Float32bits(x)
-		for k := 0; k < 4; k++ {
-			h ^= uint64(b >> (8 * k) & 0xff)
-			h *= 1099511628211
-		}
+		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(x))
 	}
-	return h
+	return hash.FNV1a(string(b))
 }

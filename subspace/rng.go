@@ -1,38 +1,26 @@
 package subspace
 
-import "math"
+import (
+	"math"
+
+	"github.com/idim-go/idim/internal/hash"
+)
 
 // The generator is counter based: value number ctr of the stream with key
-// key is mix64(key + (ctr+1)*golden), the output function of SplitMix64. Any
-// element of any projection can be regenerated on its own, in any order and
-// from any goroutine, which is what lets the projectors store (almost)
-// nothing.
-
-const golden = 0x9E3779B97F4A7C15
-
-// mix64 is the SplitMix64 finaliser (a bijection on uint64).
-func mix64(z uint64) uint64 {
-	z ^= z >> 30
-	z *= 0xbf58476d1ce4e5b9
-	z ^= z >> 27
-	z *= 0x94d049bb133111eb
-	z ^= z >> 31
-	return z
-}
+// key is hash.Mix64(key + (ctr+1)*hash.Golden), the output function of
+// SplitMix64. Any element of any projection can be regenerated on its own,
+// in any order and from any goroutine, which is what lets the projectors
+// store (almost) nothing.
 
 // hashAt is value number ctr of the stream key.
-func hashAt(key, ctr uint64) uint64 { return mix64(key + (ctr+1)*golden) }
+func hashAt(key, ctr uint64) uint64 { return hash.Mix64(key + (ctr+1)*hash.Golden) }
 
 // streamKey derives the key of one random stream from the user's seed, the
 // tensor's name and a stream tag (which part of the projection it drives).
 // The name is hashed with 64-bit FNV-1a.
 func streamKey(seed uint64, name string, tag uint64) uint64 {
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(name); i++ {
-		h ^= uint64(name[i])
-		h *= 1099511628211
-	}
-	return mix64(mix64(seed^golden) ^ mix64(h+tag*golden))
+	h := hash.FNV1a(name)
+	return hash.Mix64(hash.Mix64(seed^hash.Golden) ^ hash.Mix64(h+tag*hash.Golden))
 }
 
 // Stream tags.
@@ -60,7 +48,7 @@ func normalAt(key, ctr uint64) float64 {
 		if s > 0 && s < 1 {
 			return u * math.Sqrt(-2*portableLog(s)/s)
 		}
-		h = mix64(h + golden)
+		h = hash.Mix64(h + hash.Golden)
 	}
 }
 

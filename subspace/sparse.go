@@ -1,6 +1,10 @@
 package subspace
 
-import "math"
+import (
+	"math"
+
+	"github.com/idim-go/idim/internal/hash"
+)
 
 // SparseProjector is the very sparse random projection of Li, Hastie and
 // Church (KDD 2006): with s = max(1, sqrt(n)), every entry is
@@ -40,7 +44,7 @@ func (p *SparseProjector) StateBytes() int64 { return 48 }
 // column calls f(row, sign) for every nonzero of column j, rows increasing.
 // sign is +1 or -1.
 func (p *SparseProjector) column(j int, f func(i int, sign float32)) {
-	key := mix64(p.key ^ mix64(uint64(j)+golden))
+	key := hash.Mix64(p.key ^ hash.Mix64(uint64(j)+hash.Golden))
 	i := -1
 	for t := uint64(0); ; t++ {
 		h := hashAt(key, t)

@@ -3,11 +3,12 @@ package transformer
 import (
 	"fmt"
 
-	"github.com/idim-go/idim/checkpoint"
-	"hash/fnv"
 	"math/rand/v2"
 	"slices"
 	"strings"
+
+	"github.com/idim-go/idim/checkpoint"
+	"github.com/idim-go/idim/internal/hash"
 )
 
 // Heads selects the task heads a model carries besides the encoder.
@@ -117,9 +118,7 @@ func initParam(p *paramSpec, data []float32, std float64, seed uint64) {
 			data[i] = 1
 		}
 	case initNormal:
-		h := fnv.New64a()
-		h.Write([]byte(p.Name))
-		r := rand.New(rand.NewPCG(seed, h.Sum64()))
+		r := rand.New(rand.NewPCG(seed, hash.FNV1a(p.Name)))
 		for i := range data {
 			data[i] = float32(r.NormFloat64() * std)
 		}

@@ -1,9 +1,13 @@
 package kernels
 
-import "math"
+import (
+	"math"
+
+	"github.com/idim-go/idim/internal/hash"
+)
 
 // golden is the increment of the counter that DropoutKeep hashes.
-const golden = 0x9E3779B97F4A7C15
+const golden = hash.Golden
 
 // DropoutKeep reports whether element i survives dropout with probability p
 // of being zeroed, under seed. It is a pure function of (seed, i): the mask
@@ -11,10 +15,7 @@ const golden = 0x9E3779B97F4A7C15
 // The draw is the top 24 bits of splitmix64(seed + i*golden) as a uniform
 // number u in [0, 1); the element is kept when u >= p.
 func DropoutKeep(seed, i uint64, p float32) bool {
-	z := seed + (i+1)*golden
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EB
-	z ^= z >> 31
+	z := hash.Mix64(seed + (i+1)*golden)
 	u := float32(z>>40) * (1.0 / (1 << 24))
 	return u >= p
 }
