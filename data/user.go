@@ -48,12 +48,18 @@ func (c Columns) labels() labelSpec { return labelSpec{values: c.Labels, regress
 // LoadJSONL reads one JSON object per line ("file:line" errors; blank lines
 // are ignored, fields other than the named ones too).
 func LoadJSONL(path string, cols Columns, opts Options) ([]Example, LoadReport, error) {
+	return loadFile(path, cols, opts, ReadJSONL)
+}
+
+// loadFile opens path and reads it with read (ReadJSONL or ReadCSV), which
+// names the file in its errors.
+func loadFile(path string, cols Columns, opts Options, read func(io.Reader, string, Columns, Options) ([]Example, LoadReport, error)) ([]Example, LoadReport, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, LoadReport{}, fmt.Errorf("data: %w", err)
 	}
 	defer f.Close()
-	return ReadJSONL(f, path, cols, opts)
+	return read(f, path, cols, opts)
 }
 
 // ReadJSONL is LoadJSONL on a reader; name is used in errors.
@@ -182,12 +188,7 @@ func jsonKind(raw json.RawMessage) string {
 // columns. Ragged rows, missing columns, bad labels and invalid UTF-8 are
 // errors with the file and line.
 func LoadCSV(path string, cols Columns, opts Options) ([]Example, LoadReport, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, LoadReport{}, fmt.Errorf("data: %w", err)
-	}
-	defer f.Close()
-	return ReadCSV(f, path, cols, opts)
+	return loadFile(path, cols, opts, ReadCSV)
 }
 
 // ReadCSV is LoadCSV on a reader; name is used in errors.
