@@ -181,14 +181,9 @@ func readGLUE(r io.Reader, file string, spec glueSpec, opts Options) ([]Example,
 		}
 		rep.Rows++
 		ex, err := glueRow(l, header, ti, bi, li, labels)
-		if err != nil {
-			if !opts.SkipBadRows {
-				return nil, rep, err
-			}
-			rep.skip(err.Error())
-			continue
+		if out, err = rep.keep(out, ex, err, opts); err != nil {
+			return nil, rep, err
 		}
-		out = append(out, ex)
 	}
 	if l.err != nil {
 		return nil, rep, l.err

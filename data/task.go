@@ -96,6 +96,20 @@ func (r *LoadReport) skip(msg string) {
 	}
 }
 
+// keep records one row read as ex with error err: ex is appended to out
+// when err is nil; a bad row fails the read (err is returned) unless
+// opts.SkipBadRows, which counts it as skipped.
+func (r *LoadReport) keep(out []Example, ex Example, err error, opts Options) ([]Example, error) {
+	if err == nil {
+		return append(out, ex), nil
+	}
+	if !opts.SkipBadRows {
+		return nil, err
+	}
+	r.skip(err.Error())
+	return out, nil
+}
+
 func (r *LoadReport) add(o LoadReport) {
 	r.Rows += o.Rows
 	r.Kept += o.Kept

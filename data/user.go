@@ -76,14 +76,9 @@ func ReadJSONL(r io.Reader, name string, cols Columns, opts Options) ([]Example,
 		}
 		rep.Rows++
 		ex, err := jsonlRow(l, cols)
-		if err != nil {
-			if !opts.SkipBadRows {
-				return nil, rep, err
-			}
-			rep.skip(err.Error())
-			continue
+		if out, err = rep.keep(out, ex, err, opts); err != nil {
+			return nil, rep, err
 		}
-		out = append(out, ex)
 	}
 	if l.err != nil {
 		return nil, rep, l.err
@@ -255,14 +250,9 @@ func ReadCSV(r io.Reader, name string, cols Columns, opts Options) ([]Example, L
 			line, _ := cr.FieldPos(0)
 			ex, err = csvRow(rec, header, name, line, ti, bi, li, labels)
 		}
-		if err != nil {
-			if !opts.SkipBadRows {
-				return nil, rep, err
-			}
-			rep.skip(err.Error())
-			continue
+		if out, err = rep.keep(out, ex, err, opts); err != nil {
+			return nil, rep, err
 		}
-		out = append(out, ex)
 	}
 	return finish(name, out, rep)
 }
