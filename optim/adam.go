@@ -74,27 +74,15 @@ func newAdam(kind string, groups []Group, cfg AdamConfig) (*Adam, error) {
 func (o *Adam) Config() AdamConfig { return o.cfg }
 
 // Step applies one Adam/AdamW update to every parameter with a gradient.
-func (o *Adam) Step() {
-	lr := o.LR()
-	gs := o.takeGradScale()
-	for i := range o.params {
-		p := &o.params[i]
-		g := p.t.Grad()
-		if g == nil {
-			continue
-		}
-		o.ensureState(p)
-		p.step++
-		if p.t.Len() == 0 {
-			continue
-		}
-		s := applyZeroScale(g, gs)
-		p.t.Device().Adam(p.t, g, p.bufs[0], p.bufs[1], autograd.AdamParams{
-			LR: lr, Beta1: o.cfg.Beta1, Beta2: o.cfg.Beta2, Eps: o.cfg.Eps,
-			WeightDecay: p.wd, Decoupled: o.decoupled, Step: p.step, GradScale: s,
-		})
-	}
-	o.step++
+func (o *Adam) Step() { o.stepParams(o.update) }
+
+func (o *Adam) update(p *param, g *autograd.Tensor, lr, gs float32) {
+	o.ensureState(p)
+	s := applyZeroScale(g, gs)
+	p.t.Device().Adam(p.t, g, p.bufs[0], p.bufs[1], autograd.AdamParams{
+		LR: lr, Beta1: o.cfg.Beta1, Beta2: o.cfg.Beta2, Eps: o.cfg.Eps,
+		WeightDecay: p.wd, Decoupled: o.decoupled, Step: p.step, GradScale: s,
+	})
 }
 
 // Save writes the optimizer state to path.

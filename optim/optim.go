@@ -166,6 +166,28 @@ func (c *core) takeGradScale() float32 {
 	return s
 }
 
+// stepParams is one Step: every parameter with a gradient has its step
+// count advanced and then, if it has elements, update applied with this
+// Step's learning rate and grad scale (an empty one only gets its state).
+func (c *core) stepParams(update func(p *param, g *autograd.Tensor, lr, gs float32)) {
+	lr := c.LR()
+	gs := c.takeGradScale()
+	for i := range c.params {
+		p := &c.params[i]
+		g := p.t.Grad()
+		if g == nil {
+			continue
+		}
+		p.step++
+		if p.t.Len() == 0 {
+			c.ensureState(p)
+			continue
+		}
+		update(p, g, lr, gs)
+	}
+	c.step++
+}
+
 // ClipGradNorm measures the gradients' global norm and sets the grad scale
 // of the next Step to clip it to maxNorm.
 func (c *core) ClipGradNorm(maxNorm float32) float32 {

@@ -56,24 +56,7 @@ func NewSGD(groups []Group, cfg SGDConfig) (*SGD, error) {
 func (o *SGD) Config() SGDConfig { return o.cfg }
 
 // Step applies one SGD update to every parameter with a gradient.
-func (o *SGD) Step() {
-	lr := o.LR()
-	gs := o.takeGradScale()
-	for i := range o.params {
-		p := &o.params[i]
-		g := p.t.Grad()
-		if g == nil {
-			continue
-		}
-		p.step++
-		if p.t.Len() == 0 {
-			o.ensureState(p)
-			continue
-		}
-		o.update(p, g, lr, gs)
-	}
-	o.step++
-}
+func (o *SGD) Step() { o.stepParams(o.update) }
 
 func (o *SGD) update(p *param, g *autograd.Tensor, lr, gs float32) {
 	dev := p.t.Device()
