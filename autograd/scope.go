@@ -167,21 +167,39 @@ func currentScopeAdd(t *Tensor) {
 }
 
 func getTensorStruct() *Tensor {
-	scopes.Lock()
-	n := len(scopes.free)
-	if n == 0 {
-		scopes.Unlock()
-		return new(Tensor)
-	}
-	t := scopes.free[n-1]
-	scopes.free[n-1] = nil
-	scopes.free = scopes.free[:n-1]
-	scopes.Unlock()
+	t := popFree(&scopes.free)
 	*t = Tensor{}
 	return t
 }
 
-// maxFreeStructs bounds the recycled Tensor structs kept around.
+// popFree takes the most recently recycled struct off the list *free (one
+// of scopes' lists), or makes a new one.
+func popFree[T any](free *[]*T) *T {
+	scopes.Lock()
+	n := len(*free)
+	if n == 0 {
+		scopes.Unlock()
+		return new(T)
+	}
+	t := (*free)[n-1]
+	(*free)[n-1] = nil
+	*free = (*free)[:n-1]
+	scopes.Unlock()
+	return t
+}
+
+// pushFree puts t on the list *free (one of scopes' lists) unless that
+// holds maxFreeStructs already.
+func pushFree[T any](free *[]*T, t *T) {
+	scopes.Lock()
+	if len(*free) < maxFreeStructs {
+		*free = append(*free, t)
+	}
+	scopes.Unlock()
+}
+
+// maxFreeStructs bounds the recycled Tensor structs (and nodes) kept
+// around.
 const maxFreeStructs = 1 << 14
 
 // RecycleTensors lets released Tensor structs be reused. When it is false,
@@ -198,9 +216,5 @@ func putTensorStruct(t *Tensor) {
 	if !RecycleTensors {
 		return
 	}
-	scopes.Lock()
-	if len(scopes.free) < maxFreeStructs {
-		scopes.free = append(scopes.free, t)
-	}
-	scopes.Unlock()
+	pushFree(&scopes.free, t)
 }

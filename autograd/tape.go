@@ -70,19 +70,7 @@ func record(out *Tensor, backward func(n *node, g *Tensor), ins ...*Tensor) *nod
 	return n
 }
 
-func getNode() *node {
-	scopes.Lock()
-	k := len(scopes.nodes)
-	if k == 0 {
-		scopes.Unlock()
-		return new(node)
-	}
-	n := scopes.nodes[k-1]
-	scopes.nodes[k-1] = nil
-	scopes.nodes = scopes.nodes[:k-1]
-	scopes.Unlock()
-	return n
-}
+func getNode() *node { return popFree(&scopes.nodes) }
 
 func freeNode(n *node) {
 	for _, a := range n.aux {
@@ -96,11 +84,7 @@ func freeNode(n *node) {
 	idx := n.idx[:0]
 	*n = node{}
 	n.idx = idx
-	scopes.Lock()
-	if len(scopes.nodes) < maxFreeStructs {
-		scopes.nodes = append(scopes.nodes, n)
-	}
-	scopes.Unlock()
+	pushFree(&scopes.nodes, n)
 }
 
 // tape holds Backward's scratch space, reused from call to call; its mutex
