@@ -104,16 +104,7 @@ func ResidualLayerNorm(x, bias, res, gamma, beta *Tensor, p float32, seed uint64
 	if !(p >= 0 && p < 1) {
 		opPanic(op, "dropout probability %v not in [0, 1)", p)
 	}
-	n := x.Dim(-1)
-	for _, t := range [3]*Tensor{bias, gamma, beta} {
-		if t != nil && (t.ndim != 1 || t.shape[0] != n) {
-			opPanic(op, "parameter %q %v does not match x %v", t.name, t.Shape(), x.Shape())
-		}
-	}
-	rows := 0
-	if n > 0 {
-		rows = x.size / n
-	}
+	rows, n := normRows(op, x, bias, gamma, beta)
 	y := result(dev, x.Shape()...)
 	mean := newTensor(dev, []int{rows})
 	rstd := newTensor(dev, []int{rows})

@@ -9,16 +9,7 @@ func LayerNorm(x, gamma, beta *Tensor, eps float32) *Tensor {
 	if x.ndim < 1 {
 		opPanic(op, "needs rank >= 1, got %v", x.Shape())
 	}
-	n := x.Dim(-1)
-	for _, p := range [2]*Tensor{gamma, beta} {
-		if p != nil && (p.ndim != 1 || p.shape[0] != n) {
-			opPanic(op, "parameter %q %v does not match x %v", p.name, p.Shape(), x.Shape())
-		}
-	}
-	rows := 0
-	if n > 0 {
-		rows = x.size / n
-	}
+	rows, n := normRows(op, x, gamma, beta)
 	y := result(dev, x.Shape()...)
 	mean := newTensor(dev, []int{rows})
 	rstd := newTensor(dev, []int{rows})
@@ -34,6 +25,22 @@ func LayerNorm(x, gamma, beta *Tensor, eps float32) *Tensor {
 		rstd.free()
 	}
 	return y
+}
+
+// normRows checks that each of the parameters (gamma, beta, a bias) is [n]
+// or nil for n x's last dimension, and returns the shape [rows, n] that x
+// is normalised as (rank >= 1 checked by the caller).
+func normRows(op string, x *Tensor, params ...*Tensor) (rows, n int) {
+	n = x.Dim(-1)
+	for _, p := range params {
+		if p != nil && (p.ndim != 1 || p.shape[0] != n) {
+			opPanic(op, "parameter %q %v does not match x %v", p.name, p.Shape(), x.Shape())
+		}
+	}
+	if n > 0 {
+		rows = x.size / n
+	}
+	return rows, n
 }
 
 // layerNormGrads computes the gradients of LayerNorm's input x (when
