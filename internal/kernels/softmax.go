@@ -196,21 +196,9 @@ func maskedSoftmaxBackwardRows(t *task, lo, hi int) {
 		y := t.a[r*k : r*k+k]
 		dy := t.b[r*k : r*k+k]
 		dx := t.dst[r*k : r*k+k]
-		if t.c != nil {
-			b := r / perBatch
-			any := false
-			for _, m := range t.c[b*k : b*k+k] {
-				if m != 0 {
-					any = true
-					break
-				}
-			}
-			if !any {
-				for j := range dx {
-					dx[j] = 0
-				}
-				continue
-			}
+		if b := r / perBatch; t.c != nil && !anyKept(t.c[b*k:b*k+k]) {
+			clear(dx)
+			continue
 		}
 		softmaxGradRow(dx, y, dy, dot(y, dy), t.f0)
 	}
