@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -100,29 +101,9 @@ func (f Filter) accepts(r Record) bool {
 	return f.Keep == nil || f.Keep(r)
 }
 
-func hasF(v []float64, x float64) bool {
-	if len(v) == 0 {
-		return true
-	}
-	for _, y := range v {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
-func hasU(v []uint64, x uint64) bool {
-	if len(v) == 0 {
-		return true
-	}
-	for _, y := range v {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
+// allows reports whether the filter list v lets x through: v is empty (no
+// filter) or holds x.
+func allows[T comparable](v []T, x T) bool { return len(v) == 0 || slices.Contains(v, x) }
 
 func meanStd(v []float64) (mean, std float64) {
 	if len(v) == 0 {
@@ -151,7 +132,7 @@ func Aggregate(recs []Record, f Filter) []Point {
 	for _, r := range recs {
 		s := r.Spec
 		if s.Kind != KindSubspace || s.Method != f.Method || !f.accepts(r) || (f.Projector != "" && s.Projector != f.Projector) ||
-			!hasF(f.LRs, s.gridLR()) || !hasU(f.Seeds, s.Seed) {
+			!allows(f.LRs, s.gridLR()) || !allows(f.Seeds, s.Seed) {
 			continue
 		}
 		if len(f.LRs) > 0 && (s.LRGrid != 0) != (f.LRRef > 0) || f.LRRef > 0 && s.LR != ScaleLR(s.LRGrid, s.D, f.LRRef) {
@@ -232,7 +213,7 @@ func Aggregate(recs []Record, f Filter) []Point {
 func Baseline(recs []Record, f Filter) (dev, std, test float64, runs int) {
 	var d, t []float64
 	for _, r := range recs {
-		if r.Spec.Kind != KindBaseline || !f.accepts(r) || !hasU(f.BaselineSeeds, r.Spec.Seed) || (f.BaselineLR != 0 && r.Spec.LR != f.BaselineLR) {
+		if r.Spec.Kind != KindBaseline || !f.accepts(r) || !allows(f.BaselineSeeds, r.Spec.Seed) || (f.BaselineLR != 0 && r.Spec.LR != f.BaselineLR) {
 			continue
 		}
 		runs++
