@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/idim-go/idim/bench"
 	"github.com/idim-go/idim/data"
@@ -39,8 +38,8 @@ flags:
 		fs.PrintDefaults()
 	}
 	tk.register(fs)
-	model := fs.String("model", models.Default, "shipped model name ("+strings.Join(models.Names(), ", ")+") or an HF model directory")
-	tokDir := fs.String("tokenizer", "", "tokenizer directory or shipped model name (default: the model directory's)")
+	var model, tokDir string
+	modelFlags(fs, &model, &tokDir, models.Default)
 	adapter := fs.String("adapter", "", "adapter directory (did/said fine-tuning output) to apply to --model")
 	taskSpec := fs.String("task", "", "the task (required)")
 	split := fs.String("split", "dev", "dev, test or train")
@@ -75,7 +74,7 @@ flags:
 	if len(ex) == 0 {
 		return fmt.Errorf("eval: task %s has no %s split", task.Name, *split)
 	}
-	m, tok, dir, err := loadModel(*model, *tokDir, 0)
+	m, tok, dir, err := loadModel(model, tokDir, 0)
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}

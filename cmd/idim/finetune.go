@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"strings"
 
 	"github.com/idim-go/idim/bench"
 	"github.com/idim-go/idim/models"
@@ -46,8 +45,8 @@ flags:
 	}
 	tf.register(fs, train.MethodFull)
 	tk.register(fs)
-	model := fs.String("model", models.Default, "shipped model name ("+strings.Join(models.Names(), ", ")+") or an HF model directory")
-	tokDir := fs.String("tokenizer", "", "tokenizer directory or shipped model name (default: the model directory's)")
+	var model, tokDir string
+	modelFlags(fs, &model, &tokDir, models.Default)
 	taskSpec := fs.String("task", "", "the task (required): see above")
 	method := fs.String("method", "full", "full, did or said")
 	proj := fs.String("projector", "fastfood", "did/said projection: fastfood (the paper's), fastfood-block (blocked Fastfood, several times cheaper on large models), fastfood-split, dense or sparse")
@@ -91,7 +90,7 @@ flags:
 	if err != nil {
 		return fmt.Errorf("finetune: %w", err)
 	}
-	m, tok, dir, err := loadModel(*model, *tokDir, 0)
+	m, tok, dir, err := loadModel(model, tokDir, 0)
 	if err != nil {
 		return fmt.Errorf("finetune: %w", err)
 	}

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"flag"
 	"os"
+	"strings"
+
+	"github.com/idim-go/idim/models"
 )
 
 // flagErr handles the error of FlagSet.Parse (ContinueOnError): --help has
@@ -14,4 +17,11 @@ func flagErr(err error) error {
 		os.Exit(0)
 	}
 	return err
+}
+
+// modelFlags registers --model (default def) and --tokenizer, the pair
+// that loadModel reads, as eval, finetune and sweep take them.
+func modelFlags(fs *flag.FlagSet, model, tokenizer *string, def string) {
+	fs.StringVar(model, "model", def, "shipped model name ("+strings.Join(models.Names(), ", ")+") or an HF model directory")
+	fs.StringVar(tokenizer, "tokenizer", "", "tokenizer directory or shipped model name (default: the model directory's)")
 }

@@ -46,8 +46,7 @@ type sweepFlags struct {
 }
 
 func (f *sweepFlags) register(fs *flag.FlagSet, d sweepFlags) {
-	fs.StringVar(&f.model, "model", d.model, "shipped model name ("+strings.Join(models.Names(), ", ")+") or an HF model directory")
-	fs.StringVar(&f.tokenizer, "tokenizer", "", "tokenizer directory or shipped model name (default: the model directory's)")
+	modelFlags(fs, &f.model, &f.tokenizer, d.model)
 	fs.StringVar(&f.task, "task", d.task, "the task: a shipped name ("+strings.Join(data.Names(), ", ")+"), glue:DIR:TASK, jsonl:... or csv:...")
 	fs.StringVar(&f.method, "method", d.method, "subspace method: did or said")
 	fs.StringVar(&f.projector, "projector", d.projector, "projection: fastfood (the paper's), fastfood-block (blocked Fastfood, several times cheaper on large models), fastfood-split, dense or sparse")
