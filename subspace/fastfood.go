@@ -60,22 +60,34 @@ func (p *FastfoodProjector) StateBytes() int64 {
 // Large transforms are split over the worker pool inside one call.
 const ffParallelMin = 1 << 16
 
+// runFastfood sets dst = F x, or F^T x when transpose, with the scratch s
+// (2l entries for F's length l), split over the worker pool when l >=
+// ffParallelMin. The callers have checked the lengths, so an error is a
+// bug.
+func runFastfood(f *fwht.Fastfood, l int, transpose bool, dst, x, s []float32) {
+	var err error
+	switch big := l >= ffParallelMin; {
+	case transpose && big:
+		err = f.ApplyTParallel(dst, x, s, 0)
+	case transpose:
+		err = f.ApplyT(dst, x, s)
+	case big:
+		err = f.ApplyParallel(dst, x, s, 0)
+	default:
+		err = f.Apply(dst, x, s)
+	}
+	if err != nil {
+		panic(err)
+	}
+}
+
 // Project sets dst = P theta.
 func (p *FastfoodProjector) Project(dst, theta []float32, ws *Workspace) {
 	checkLens("Fastfood.Project", p, dst, theta, p.n, p.d)
 	if ws == nil {
 		ws = new(Workspace)
 	}
-	s := ws.f32(&ws.a, 2*p.l)
-	var err error
-	if p.l >= ffParallelMin {
-		err = p.f.ApplyParallel(dst, theta, s, 0)
-	} else {
-		err = p.f.Apply(dst, theta, s)
-	}
-	if err != nil {
-		panic(err) // lengths were checked above
-	}
+	runFastfood(p.f, p.l, false, dst, theta, ws.f32(&ws.a, 2*p.l))
 }
 
 // ProjectT sets dst = P^T g.
@@ -84,14 +96,5 @@ func (p *FastfoodProjector) ProjectT(dst, g []float32, ws *Workspace) {
 	if ws == nil {
 		ws = new(Workspace)
 	}
-	s := ws.f32(&ws.a, 2*p.l)
-	var err error
-	if p.l >= ffParallelMin {
-		err = p.f.ApplyTParallel(dst, g, s, 0)
-	} else {
-		err = p.f.ApplyT(dst, g, s)
-	}
-	if err != nil {
-		panic(err)
-	}
+	runFastfood(p.f, p.l, true, dst, g, ws.f32(&ws.a, 2*p.l))
 }

@@ -89,15 +89,7 @@ func (p *FastfoodSplitProjector) Project(dst, theta []float32, ws *Workspace) {
 	s := ws.f32(&ws.a, p.ScratchLen())
 	for _, pc := range p.pieces {
 		out := dst[pc.off : pc.off+pc.n]
-		var err error
-		if pc.l >= ffParallelMin {
-			err = pc.f.ApplyParallel(out, theta, s[:2*pc.l], 0)
-		} else {
-			err = pc.f.Apply(out, theta, s[:2*pc.l])
-		}
-		if err != nil {
-			panic(err)
-		}
+		runFastfood(pc.f, pc.l, false, out, theta, s[:2*pc.l])
 		for i, v := range out {
 			out[i] = v * pc.w
 		}
@@ -118,15 +110,7 @@ func (p *FastfoodSplitProjector) ProjectT(dst, g []float32, ws *Workspace) {
 			out = dst
 		}
 		gi := g[pc.off : pc.off+pc.n]
-		var err error
-		if pc.l >= ffParallelMin {
-			err = pc.f.ApplyTParallel(out, gi, s[:2*pc.l], 0)
-		} else {
-			err = pc.f.ApplyT(out, gi, s[:2*pc.l])
-		}
-		if err != nil {
-			panic(err)
-		}
+		runFastfood(pc.f, pc.l, true, out, gi, s[:2*pc.l])
 		if k == 0 {
 			for j, v := range dst {
 				dst[j] = v * pc.w

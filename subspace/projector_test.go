@@ -313,3 +313,54 @@ func TestFastfoodStateBytes(t *testing.T) {
 		t.Fatalf("FastfoodSplit state %d bytes for n=%d in %d pieces", sb, n, q.Pieces())
 	}
 }
+
+// TestFastfoodLarge checks the pooled path of the Fastfood projectors
+// (transforms of length >= ffParallelMin) against the serial transforms.
+func TestFastfoodLarge(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	d, n := 100, ffParallelMin+3
+	x, y := randVec(r, d), randVec(r, n)
+	same := func(what string, got, want []float32) {
+		t.Helper()
+		for i := range want {
+			if math.Abs(float64(got[i]-want[i])) > 1e-5*(1+math.Abs(float64(want[i]))) {
+				t.Fatalf("%s[%d] = %v, serial %v", what, i, got[i], want[i])
+			}
+		}
+	}
+	p, err := NewFastfood(3, "big.weight", d, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := make([]float32, 2*p.l)
+	px, want := make([]float32, n), make([]float32, n)
+	p.Project(px, x, nil)
+	if err := p.f.Apply(want, x, s); err != nil {
+		t.Fatal(err)
+	}
+	same("Fastfood.Project", px, want)
+	pty, wantT := make([]float32, d), make([]float32, d)
+	p.ProjectT(pty, y, nil)
+	if err := p.f.ApplyT(wantT, y, s); err != nil {
+		t.Fatal(err)
+	}
+	same("Fastfood.ProjectT", pty, wantT)
+
+	sp, err := NewFastfoodSplit(3, "big.weight", d, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc := sp.pieces[0] // the 2^16 piece
+	if pc.l < ffParallelMin {
+		t.Fatalf("first piece has length %d", pc.l)
+	}
+	s = make([]float32, 2*pc.l)
+	sp.Project(px, x, nil)
+	if err := pc.f.Apply(want[:pc.n], x, s); err != nil {
+		t.Fatal(err)
+	}
+	for i := range want[:pc.n] {
+		want[i] *= pc.w
+	}
+	same("FastfoodSplit.Project", px[:pc.n], want[:pc.n])
+}
