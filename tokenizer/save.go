@@ -21,21 +21,7 @@ func (t *Tokenizer) Save(dir string) error {
 	}
 	var v bytes.Buffer
 	v.WriteString("{")
-	first := true
-	for id, tok := range t.tokens {
-		if tok == "" {
-			continue
-		}
-		if !first {
-			v.WriteString(",\n")
-		} else {
-			v.WriteString("\n")
-		}
-		first = false
-		v.Write(quoteJSON(tok))
-		v.WriteString(": ")
-		v.WriteString(strconv.Itoa(id))
-	}
+	writeVocab(&v, t.tokens, "")
 	v.WriteString("\n}\n")
 	var m bytes.Buffer
 	m.WriteString("#version: 0.2\n")
@@ -53,6 +39,27 @@ func (t *Tokenizer) Save(dir string) error {
 		return err
 	}
 	return WriteFileAtomic(filepath.Join(dir, "merges.txt"), m.Bytes())
+}
+
+// writeVocab writes the members "token": id of a JSON vocabulary, in id
+// order (ids without a token skipped), each on its own line after indent,
+// comma-separated, without the braces.
+func writeVocab(b *bytes.Buffer, tokens []string, indent string) {
+	first := true
+	for id, tok := range tokens {
+		if tok == "" {
+			continue
+		}
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		b.WriteByte('\n')
+		b.WriteString(indent)
+		b.Write(quoteJSON(tok))
+		b.WriteString(": ")
+		b.WriteString(strconv.Itoa(id))
+	}
 }
 
 // quoteJSON is s as a JSON string, without escaping <, > and &.
@@ -126,20 +133,7 @@ func (t *Tokenizer) SaveTokenizerJSON(path string) error {
 	}
 	b.WriteString("  \"decoder\": {\"type\": \"ByteLevel\", \"add_prefix_space\": true, \"trim_offsets\": true, \"use_regex\": true},\n")
 	b.WriteString("  \"model\": {\n    \"type\": \"BPE\",\n    \"dropout\": null,\n    \"unk_token\": null,\n    \"continuing_subword_prefix\": \"\",\n    \"end_of_word_suffix\": \"\",\n    \"fuse_unk\": false,\n    \"byte_fallback\": false,\n    \"vocab\": {")
-	first := true
-	for id, tok := range t.tokens {
-		if tok == "" {
-			continue
-		}
-		if !first {
-			b.WriteString(",")
-		}
-		first = false
-		b.WriteString("\n      ")
-		b.Write(quoteJSON(tok))
-		b.WriteString(": ")
-		b.WriteString(strconv.Itoa(id))
-	}
+	writeVocab(&b, t.tokens, "      ")
 	b.WriteString("\n    },\n    \"merges\": [")
 	for i, p := range t.mergeList {
 		if i > 0 {
