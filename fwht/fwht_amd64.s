@@ -59,16 +59,30 @@
 // so that the two halves of each butterfly go to different ports.
 #define BFM(a, b, s, one) VADDPS b, a, s; VFNMADD231PS one, b, a
 
-// RADIX8F is RADIX8 with BFM (ones in one) and four temporaries t0..t3;
-// rows 0..7 of the result are in t1, a2, t3, a6, a1, a3, t0, a0.
+// BFS is BFM with the difference on an adder (VSUBPS; the same bits, the
+// same registers).
+#define BFS(a, b, s) VADDPS b, a, s; VSUBPS b, a, a
+
+// Port balance. On Zen 5, VADDPS/VSUBPS run on two pipes and VFMADD on two
+// others, which every 512-bit store also occupies (about two issue slots
+// each), as do lane-crossing shuffles (VSHUFF32X4). A radix pass that
+// stores every vector it loads therefore balances best with about a
+// quarter of its differences on the FMA pipes and the rest on the adders
+// (radix-8 in L1: 12.5% faster than all-FMA, 18% in L2; radix-16: 10%).
+
+// RADIX8F does the three levels of a radix-8 step on rows a0..a7 with four
+// temporaries t0..t3 (ones in one): the first two levels' differences on
+// the adders (BFS), the last level's on the FMA pipes (BFM). Rows 0..7 of
+// the result are in t1, a2, t3, a6, a1, a3, t0, a0.
 #define RADIX8F(a0, a1, a2, a3, a4, a5, a6, a7, t0, t1, t2, t3, one) \
-	BFM(a0, a1, t0, one); BFM(a2, a3, t1, one); BFM(a4, a5, t2, one); BFM(a6, a7, t3, one) \
-	BFM(t0, t1, a1, one); BFM(a0, a2, a3, one); BFM(t2, t3, a5, one); BFM(a4, a6, a7, one) \
+	BFS(a0, a1, t0); BFS(a2, a3, t1); BFS(a4, a5, t2); BFS(a6, a7, t3) \
+	BFS(t0, t1, a1); BFS(a0, a2, a3); BFS(t2, t3, a5); BFS(a4, a6, a7) \
 	BFM(a1, a5, t1, one); BFM(a3, a7, a2, one); BFM(t0, t2, t3, one); BFM(a0, a4, a6, one)
 
-// R16ZF is R16Z with BFM: input rows in Z0..Z15, ones in Z31; rows 0..15
-// of the result are in Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z21, Z17, Z2,
-// Z19, Z6, Z1, Z3, Z16, Z0 (Z16..Z30 clobbered).
+// R16ZF is R16Z with RADIX8F and BFM (16 of its 32 differences on the FMA
+// pipes): input rows in Z0..Z15, ones in Z31; rows 0..15 of the result are
+// in Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z21, Z17, Z2, Z19, Z6, Z1, Z3, Z16,
+// Z0 (Z16..Z30 clobbered).
 #define R16ZF \
 	RADIX8F(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z16, Z17, Z18, Z19, Z31) \
 	RADIX8F(Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z20, Z21, Z22, Z23, Z31) \
@@ -299,21 +313,29 @@ r2y_done:
 // BASE1024 is the body of base1024 and base1024Far: levels 1, 2, ..., 128
 // on every chunk of 256 floats (16 registers), with AX = x, SI = n,
 // DX = signs (whose first lane is +1); pf runs at the top of each iteration
-// (a prefetch, or NOP).
+// (a prefetch, or NOP). The four in-vector levels run on Z0..Z7, then on
+// Z8..Z15 (temporaries Z16..Z23, signs in Z24..Z27, reloaded every
+// iteration because R16ZF clobbers them): two independent halves give the
+// out-of-order core shorter chains than one 16-register sweep per level.
 #define BASE1024(pf) \
 	SHRQ $8, SI \
 	JZ   done \
+	VBROADCASTSS 0(DX), Z31 \
 loop: \
 	pf \
+	VMOVUPS 0(DX), Z24; VMOVUPS 64(DX), Z25; VMOVUPS 128(DX), Z26; VMOVUPS 192(DX), Z27 \
 	VMOVUPS 0(AX), Z0; VMOVUPS 64(AX), Z1; VMOVUPS 128(AX), Z2; VMOVUPS 192(AX), Z3 \
 	VMOVUPS 256(AX), Z4; VMOVUPS 320(AX), Z5; VMOVUPS 384(AX), Z6; VMOVUPS 448(AX), Z7 \
 	VMOVUPS 512(AX), Z8; VMOVUPS 576(AX), Z9; VMOVUPS 640(AX), Z10; VMOVUPS 704(AX), Z11 \
 	VMOVUPS 768(AX), Z12; VMOVUPS 832(AX), Z13; VMOVUPS 896(AX), Z14; VMOVUPS 960(AX), Z15 \
-	IVP16(0xB1, 0(DX), Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31) \
-	IVP16(0x4E, 64(DX), Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15) \
-	IVS16(0xB1, 128(DX), Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31) \
-	IVS16(0x4E, 192(DX), Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15) \
-	VBROADCASTSS 0(DX), Z31 \
+	IVP8(0xB1, Z24, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23) \
+	IVP8(0x4E, Z25, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7) \
+	IVS8(0xB1, Z26, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23) \
+	IVS8(0x4E, Z27, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7) \
+	IVP8(0xB1, Z24, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23) \
+	IVP8(0x4E, Z25, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15) \
+	IVS8(0xB1, Z26, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23) \
+	IVS8(0x4E, Z27, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15) \
 	R16ZF \
 	VMOVUPS Z24, 0(AX); VMOVUPS Z25, 64(AX); VMOVUPS Z26, 128(AX); VMOVUPS Z27, 192(AX) \
 	VMOVUPS Z28, 256(AX); VMOVUPS Z29, 320(AX); VMOVUPS Z30, 384(AX); VMOVUPS Z21, 448(AX) \
