@@ -155,46 +155,28 @@ func (c Config) Resolve() (Config, error) {
 	}
 	d := Defaults(m)
 	c.Method = m
-	if c.Projector == "" {
-		c.Projector = d.Projector
-	}
+	setDefault(&c.Projector, d.Projector)
 	c.Projector = strings.ToLower(c.Projector)
-	setF := func(v *float64, def float64) {
-		if *v == 0 {
-			*v = def
-		}
-	}
-	setI := func(v *int, def int) {
-		if *v == 0 {
-			*v = def
-		}
-	}
-	setF(&c.LR, d.LR)
-	setF(&c.Beta2, d.Beta2)
-	setF(&c.WarmupFrac, d.WarmupFrac)
-	setF(&c.ClipNorm, d.ClipNorm)
-	setF(&c.Epochs, d.Epochs)
-	setF(&c.MaskProb, d.MaskProb)
-	setF(&c.HeldOutFrac, d.HeldOutFrac)
-	setI(&c.BatchSize, d.BatchSize)
-	setI(&c.GradAccum, d.GradAccum)
-	setI(&c.MaxLen, d.MaxLen)
-	setI(&c.LogEvery, d.LogEvery)
-	setI(&c.EvalBatch, d.EvalBatch)
-	if c.Schedule == "" {
-		c.Schedule = d.Schedule
-	}
+	setDefault(&c.LR, d.LR)
+	setDefault(&c.Beta2, d.Beta2)
+	setDefault(&c.WarmupFrac, d.WarmupFrac)
+	setDefault(&c.ClipNorm, d.ClipNorm)
+	setDefault(&c.Epochs, d.Epochs)
+	setDefault(&c.MaskProb, d.MaskProb)
+	setDefault(&c.HeldOutFrac, d.HeldOutFrac)
+	setDefault(&c.BatchSize, d.BatchSize)
+	setDefault(&c.GradAccum, d.GradAccum)
+	setDefault(&c.MaxLen, d.MaxLen)
+	setDefault(&c.LogEvery, d.LogEvery)
+	setDefault(&c.EvalBatch, d.EvalBatch)
+	setDefault(&c.Schedule, d.Schedule)
 	if c.NoWeightDecay {
 		c.WeightDecay = 0
-	} else if c.WeightDecay == 0 {
-		c.WeightDecay = d.WeightDecay
+	} else {
+		setDefault(&c.WeightDecay, d.WeightDecay)
 	}
-	if c.SubspaceSeed == 0 {
-		c.SubspaceSeed = c.Seed
-	}
-	if c.LambdaInit == "" {
-		c.LambdaInit = d.LambdaInit
-	}
+	setDefault(&c.SubspaceSeed, c.Seed)
+	setDefault(&c.LambdaInit, d.LambdaInit)
 	c.LambdaInit = strings.ToLower(c.LambdaInit)
 	if c.LambdaInit != "" {
 		if _, err := subspace.ParseLambdaInit(c.LambdaInit); err != nil {
@@ -253,6 +235,14 @@ func (c Config) Resolve() (Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// setDefault sets *v to def when *v is unset (the zero value).
+func setDefault[T comparable](v *T, def T) {
+	var unset T
+	if *v == unset {
+		*v = def
+	}
 }
 
 // JSON is the config as written to config.json.
