@@ -1,5 +1,7 @@
 package autograd
 
+import "slices"
+
 // Fused ops of a transformer layer. Each computes what a short chain of
 // ops computes, in fewer passes over the activations: on a device that
 // implements FusedDevice in one kernel, elsewhere as the chain of Device
@@ -98,7 +100,7 @@ func linearGELUBackward(n *node, g *Tensor) {
 func ResidualLayerNorm(x, bias, res, gamma, beta *Tensor, p float32, seed uint64, eps float32) *Tensor {
 	const op = "ResidualLayerNorm"
 	dev := sameDevice(op, x, bias, res, gamma, beta)
-	if x.ndim < 1 || !sameShape(x.Shape(), res.Shape()) {
+	if x.ndim < 1 || !slices.Equal(x.Shape(), res.Shape()) {
 		opPanic(op, "x %v and res %v must have the same shape [..., n]", x.Shape(), res.Shape())
 	}
 	if !(p >= 0 && p < 1) {

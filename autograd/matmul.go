@@ -1,5 +1,7 @@
 package autograd
 
+import "slices"
+
 // MatMul returns op(a) * op(b) where op transposes the last two dimensions
 // when the flag is set: a is [..., M, K] ([..., K, M] with transA), b is
 // [..., K, N] ([..., N, K] with transB), and the result is [..., M, N].
@@ -30,7 +32,7 @@ func MatMul(a, b *Tensor, transA, transB bool) *Tensor {
 	case b.ndim == 2:
 		bshape = a.shape[:a.ndim-2]
 	default:
-		if !sameShape(a.shape[:a.ndim-2], b.shape[:b.ndim-2]) {
+		if !slices.Equal(a.shape[:a.ndim-2], b.shape[:b.ndim-2]) {
 			opPanic(op, "batch dimensions differ: %v and %v", a.Shape(), b.Shape())
 		}
 		bshape = a.shape[:a.ndim-2]

@@ -2,6 +2,7 @@ package autograd
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -118,7 +119,7 @@ func (t *Tensor) Backward() {
 // BackwardWith is Backward for a tensor of any shape, seeded with the
 // gradient seed (same shape as t), which stays the caller's.
 func (t *Tensor) BackwardWith(seed *Tensor) {
-	if !sameShape(seed.Shape(), t.Shape()) {
+	if !slices.Equal(seed.Shape(), t.Shape()) {
 		panic(fmt.Sprintf("autograd: BackwardWith: seed shape %v, tensor shape %v", seed.Shape(), t.Shape()))
 	}
 	g := newTensor(t.dev, t.Shape())

@@ -347,15 +347,3 @@ func (t *Tensor) view(off int, shape []int) *Tensor {
 	}
 	return v
 }
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}

@@ -3,6 +3,7 @@ package tokenizer
 import (
 	"bufio"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -76,18 +77,6 @@ func readTestPlans(t *testing.T) []testPlan {
 	return plans
 }
 
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // TestGPT2Plans reproduces every r50k_base (GPT-2) encoding of TestPlans.txt.
 func TestGPT2Plans(t *testing.T) {
 	tok := gpt2(t)
@@ -98,10 +87,10 @@ func TestGPT2Plans(t *testing.T) {
 		}
 		checked++
 		got := tok.Encode(p.sample)
-		if !equalInts(got, p.encoded) {
+		if !slices.Equal(got, p.encoded) {
 			t.Errorf("TestPlans.txt:%d: Encode(%q)\n got %v\nwant %v", p.line, p.sample, got, p.encoded)
 		}
-		if ord := tok.EncodeOrdinary(p.sample); !equalInts(ord, p.encoded) {
+		if ord := tok.EncodeOrdinary(p.sample); !slices.Equal(ord, p.encoded) {
 			t.Errorf("TestPlans.txt:%d: EncodeOrdinary(%q) = %v", p.line, p.sample, ord)
 		}
 		if back := tok.Decode(got, false); back != p.sample {
