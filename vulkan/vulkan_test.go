@@ -34,13 +34,7 @@ func testSelection() string {
 // every buffer was freed.
 func open(t testing.TB) *Device {
 	t.Helper()
-	d, err := New(testSelection())
-	if err != nil {
-		if os.Getenv(EnvRequired) == "1" {
-			t.Fatalf("%s=1 but: %v", EnvRequired, err)
-		}
-		t.Skipf("no Vulkan device: %v", err)
-	}
+	d := openUnchecked(t)
 	t.Cleanup(func() {
 		if err := d.Sync(); err != nil {
 			t.Errorf("sync: %v", err)
@@ -64,19 +58,33 @@ func open(t testing.TB) *Device {
 	return d
 }
 
-// TestValidationCatches makes sure the debug messenger records a real
-// validation error (only when the validation layer is enabled).
-func TestValidationCatches(t *testing.T) {
-	if !strings.Contains(os.Getenv("VK_INSTANCE_LAYERS"), "validation") {
-		t.Skip("VK_INSTANCE_LAYERS does not enable the validation layer")
-	}
+// openUnchecked opens the test device without open's cleanup checks; with
+// no Vulkan device the test fails when EnvRequired is 1, else it skips.
+func openUnchecked(t testing.TB) *Device {
+	t.Helper()
 	d, err := New(testSelection())
 	if err != nil {
 		if os.Getenv(EnvRequired) == "1" {
-			t.Fatal(err)
+			t.Fatalf("%s=1 but: %v", EnvRequired, err)
 		}
-		t.Skip(err)
+		t.Skipf("no Vulkan device: %v", err)
 	}
+	return d
+}
+
+// needValidation skips the test unless the validation layer is enabled.
+func needValidation(t *testing.T) {
+	t.Helper()
+	if !strings.Contains(os.Getenv("VK_INSTANCE_LAYERS"), "validation") {
+		t.Skip("VK_INSTANCE_LAYERS does not enable the validation layer")
+	}
+}
+
+// TestValidationCatches makes sure the debug messenger records a real
+// validation error (only when the validation layer is enabled).
+func TestValidationCatches(t *testing.T) {
+	needValidation(t)
+	d := openUnchecked(t)
 	defer d.Close()
 	e0, _, _ := d.ValidationMessages()
 	d.invalidCopyForTest()
@@ -90,16 +98,8 @@ func TestValidationCatches(t *testing.T) {
 // TestLeakCaught makes sure an object left alive at Close shows up as a
 // validation error (only with the validation layer).
 func TestLeakCaught(t *testing.T) {
-	if !strings.Contains(os.Getenv("VK_INSTANCE_LAYERS"), "validation") {
-		t.Skip("VK_INSTANCE_LAYERS does not enable the validation layer")
-	}
-	d, err := New(testSelection())
-	if err != nil {
-		if os.Getenv(EnvRequired) == "1" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
+	needValidation(t)
+	d := openUnchecked(t)
 	x := autograd.MustFromSlice(d, []float32{1, 2}, 2)
 	d.Scale(2, x, x)
 	x.Release()
@@ -485,13 +485,7 @@ func TestBeyondStorageRange(t *testing.T) {
 // TestMisuse checks the errors and panics for bad ranges and use after
 // Free or Close.
 func TestMisuse(t *testing.T) {
-	d, err := New(testSelection())
-	if err != nil {
-		if os.Getenv(EnvRequired) == "1" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
+	d := openUnchecked(t)
 	mustPanic := func(what, want string, f func()) {
 		t.Helper()
 		defer func() {
