@@ -65,14 +65,7 @@ func FuzzGemm(f *testing.F) {
 		}
 		batch := 1 + int(flags>>3)%3
 		pad := int(flags>>5) % 3
-		rowsA, colsA := m, k
-		if ta {
-			rowsA, colsA = k, m
-		}
-		rowsB, colsB := k, n
-		if tb {
-			rowsB, colsB = n, k
-		}
+		rowsA, colsA, rowsB, colsB := gemmOperands(m, n, k, ta, tb)
 		lda, ldb, ldc := max(colsA, 1)+pad, max(colsB, 1)+pad, n+pad
 		sA, sB, sC := rowsA*lda, rowsB*ldb, m*ldc
 		rng := rand.New(rand.NewPCG(seed, 5))
@@ -82,12 +75,7 @@ func FuzzGemm(f *testing.F) {
 		defer func(s string) { d.gemmShader = s }(d.gemmShader)
 		for _, shader := range []string{"gemm", "gemm_direct"} {
 			d.gemmShader = shader
-			cpu, gpu := both(d, [][]float32{a, b, c}, [][]int{{len(a)}, {len(b)}, {len(c)}}, func(dev autograd.Device, in []*autograd.Tensor) []*autograd.Tensor {
-				h := g
-				h.A, h.B, h.C = in[0], in[1], in[2]
-				dev.Gemm(h)
-				return in[2:]
-			})
+			cpu, gpu := gemmBoth(d, g, a, b, c)
 			check(t, shader, cpu, gpu, 1e-11)
 		}
 	})

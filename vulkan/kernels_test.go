@@ -85,6 +85,31 @@ func TestGemmShapes(t *testing.T) {
 	}
 }
 
+// gemmOperands is the stored shape of A (rowsA x colsA) and B of an m x n x
+// k GEMM with the given transposes.
+func gemmOperands(m, n, k int, ta, tb bool) (rowsA, colsA, rowsB, colsB int) {
+	rowsA, colsA = m, k
+	if ta {
+		rowsA, colsA = k, m
+	}
+	rowsB, colsB = k, n
+	if tb {
+		rowsB, colsB = n, k
+	}
+	return rowsA, colsA, rowsB, colsB
+}
+
+// gemmBoth runs g with A, B and C holding a, b and c on the CPU device and
+// on d, and returns both C's.
+func gemmBoth(d *Device, g autograd.GemmArgs, a, b, c []float32) (cpu, gpu [][]float32) {
+	return both(d, [][]float32{a, b, c}, [][]int{{len(a)}, {len(b)}, {len(c)}}, func(dev autograd.Device, in []*autograd.Tensor) []*autograd.Tensor {
+		h := g
+		h.A, h.B, h.C = in[0], in[1], in[2]
+		dev.Gemm(h)
+		return in[2:]
+	})
+}
+
 func testGemmShapes(t *testing.T, d *Device) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	sizes := []int{1, 2, 15, 16, 17, 63, 64, 65, 130}
@@ -99,14 +124,7 @@ func testGemmShapes(t *testing.T, d *Device) {
 					ta, tb := tr&1 != 0, tr&2 != 0
 					for _, beta := range []float32{0, 1.5} {
 						batch := 1 + (m+n+k)%3
-						rowsA, colsA := m, k
-						if ta {
-							rowsA, colsA = k, m
-						}
-						rowsB, colsB := k, n
-						if tb {
-							rowsB, colsB = n, k
-						}
+						rowsA, colsA, rowsB, colsB := gemmOperands(m, n, k, ta, tb)
 						lda, ldb, ldc := colsA+1, colsB+2, n+3
 						sA, sB, sC := rowsA*lda, rowsB*ldb, m*ldc
 						if batch == 2 {
@@ -125,13 +143,7 @@ func testGemmShapes(t *testing.T, d *Device) {
 						}
 						g := autograd.GemmArgs{TransA: ta, TransB: tb, M: m, N: n, K: k, Alpha: 0.75, Beta: beta,
 							LdA: lda, LdB: ldb, LdC: ldc, StrideA: sA, StrideB: sB, StrideC: sC, Batch: batch}
-						cpu, gpu := both(d, [][]float32{a, b, c}, [][]int{{len(a)}, {len(b)}, {len(c)}},
-							func(dev autograd.Device, in []*autograd.Tensor) []*autograd.Tensor {
-								h := g
-								h.A, h.B, h.C = in[0], in[1], in[2]
-								dev.Gemm(h)
-								return in[2:]
-							})
+						cpu, gpu := gemmBoth(d, g, a, b, c)
 						what := fmt.Sprintf("m=%d n=%d k=%d ta=%v tb=%v beta=%v batch=%d", m, n, k, ta, tb, beta, batch)
 						for i, v := range gpu[0] {
 							if i%ldc >= n && v != guard {
