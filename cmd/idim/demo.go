@@ -59,11 +59,8 @@ flags:
 		fs.PrintDefaults()
 	}
 	f.register(fs, demoDefaults)
-	if err := fs.Parse(args); err != nil {
-		return flagErr(err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("demo: unexpected argument %q", fs.Arg(0))
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *quick {
 		set := map[string]bool{}

@@ -46,11 +46,8 @@ flags:
 	maxLen := fs.Int("max-len", 128, "longest sequence in tokens")
 	seed := fs.Uint64("seed", 0, "seed of the classifier head for --adapter (0: from the run's config.json, else 1)")
 	threads := fs.Int("threads", 0, "worker threads (0: all cores)")
-	if err := fs.Parse(args); err != nil {
-		return flagErr(err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("eval: unexpected argument %q", fs.Arg(0))
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	tf := trainFlags{threads: *threads}
 	if err := tf.applyThreads(); err != nil {

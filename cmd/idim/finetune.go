@@ -54,11 +54,8 @@ flags:
 	subSeed := fs.Uint64("subspace-seed", 0, "seed of the projection (0: --seed)")
 	lambdaInit := fs.String("lambda-init", "", "said: initial lambda_t, size (sqrt(n_t/n_max), the default) or one")
 	evalTrain := fs.Bool("eval-train", false, "also score the training split at the end")
-	if err := fs.Parse(args); err != nil {
-		return flagErr(err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("finetune: unexpected argument %q", fs.Arg(0))
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if err := tf.applyThreads(); err != nil {
 		return fmt.Errorf("finetune: %w", err)

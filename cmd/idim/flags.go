@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"strings"
 
@@ -17,6 +18,18 @@ func flagErr(err error) error {
 		os.Exit(0)
 	}
 	return err
+}
+
+// parseFlags parses args into fs (errors as flagErr) and rejects positional
+// arguments, naming the command (fs's name).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return flagErr(err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
 }
 
 // modelFlags registers --model (default def) and --tokenizer, the pair

@@ -48,11 +48,8 @@ flags:`)
 	ffn := fs.Int("ffn", 0, "feed-forward size (overrides --size)")
 	tokens := fs.Int64("tokens", 0, "token budget: sets --max-steps to tokens/(batch*max-len*grad-accum)")
 	corp := fs.String("corpus", strings.Join(corpus.Names(), ","), "comma-separated shipped corpora ("+strings.Join(corpus.Names(), ", ")+") and/or text files")
-	if err := fs.Parse(args); err != nil {
-		return flagErr(err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("pretrain: unexpected argument %q", fs.Arg(0))
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if err := tf.applyThreads(); err != nil {
 		return fmt.Errorf("pretrain: %w", err)

@@ -59,11 +59,8 @@ flags (also every sweep flag):
 	if _, ok := bench.Studies[name]; !ok {
 		return fmt.Errorf("study %q: unknown; want one of %s", name, strings.Join(bench.StudyNames(), ", "))
 	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return flagErr(err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("study: unexpected argument %q", fs.Arg(0))
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
 	}
 	if f.out == "" {
 		return fmt.Errorf("study: --out is required")

@@ -271,11 +271,8 @@ flags:
 		fs.PrintDefaults()
 	}
 	f.register(fs, sweepDefaults)
-	if err := fs.Parse(args); err != nil {
-		return flagErr(err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("sweep: unexpected argument %q", fs.Arg(0))
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if f.out == "" {
 		return fmt.Errorf("sweep: --out is required")

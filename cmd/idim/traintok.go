@@ -64,11 +64,8 @@ func runTrainTokenizer(args []string) error {
 	vocab := fs.Int("vocab", 8192, "vocabulary size, special tokens and the 256 byte symbols included")
 	minFreq := fs.Int("min-freq", 2, "fewest occurrences of a pair that is merged")
 	corp := fs.String("corpus", strings.Join(corpus.Names(), ","), "comma-separated shipped corpora ("+strings.Join(corpus.Names(), ", ")+") and/or text files")
-	if err := fs.Parse(args); err != nil {
-		return flagErr(err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("train-tokenizer: unexpected argument %q", fs.Arg(0))
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *out == "" {
 		return fmt.Errorf("train-tokenizer: --out is required")
