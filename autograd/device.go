@@ -3,8 +3,9 @@ package autograd
 import (
 	"fmt"
 	"log"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -221,12 +222,7 @@ func Register(name string, open func() (Device, error)) {
 func Devices() []string {
 	registry.Lock()
 	defer registry.Unlock()
-	var names []string
-	for n := range registry.open {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(registry.open))
 }
 
 // EnvDevice is the environment variable Open reads when no name is given.
@@ -250,12 +246,7 @@ func Open(name string) (Device, error) {
 	}
 	open, ok := registry.open[name]
 	if !ok {
-		var names []string
-		for n := range registry.open {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		return nil, fmt.Errorf("autograd: no device %q (registered: %s)", name, strings.Join(names, ", "))
+		return nil, fmt.Errorf("autograd: no device %q (registered: %s)", name, strings.Join(slices.Sorted(maps.Keys(registry.open)), ", "))
 	}
 	d, err := open()
 	if err != nil {

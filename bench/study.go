@@ -2,9 +2,11 @@ package bench
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -20,14 +22,7 @@ var Studies = map[string]string{
 }
 
 // StudyNames is the sorted list of study names.
-func StudyNames() []string {
-	var n []string
-	for k := range Studies {
-		n = append(n, k)
-	}
-	sort.Strings(n)
-	return n
-}
+func StudyNames() []string { return slices.Sorted(maps.Keys(Studies)) }
 
 // StudyRow is one sweep of a study.
 type StudyRow struct {

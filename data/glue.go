@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -48,14 +49,7 @@ var glueSpecs = map[string]glueSpec{
 
 // GLUETasks lists the GLUE task names LoadGLUE accepts (lower case; "sst2",
 // "stsb" and upper case are accepted too).
-func GLUETasks() []string {
-	n := make([]string, 0, len(glueSpecs))
-	for k := range glueSpecs {
-		n = append(n, k)
-	}
-	slices.Sort(n)
-	return n
-}
+func GLUETasks() []string { return slices.Sorted(maps.Keys(glueSpecs)) }
 
 func glueSpecFor(task string) (string, glueSpec, error) {
 	name := strings.ToLower(task)

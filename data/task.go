@@ -2,7 +2,8 @@ package data
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 )
 
 // NoLabel is the Label of an example that has no gold label (GLUE test files).
@@ -171,14 +172,7 @@ var registry = map[string]shippedTask{
 }
 
 // Names lists the tasks that Load knows, sorted.
-func Names() []string {
-	n := make([]string, 0, len(registry))
-	for k := range registry {
-		n = append(n, k)
-	}
-	sort.Strings(n)
-	return n
-}
+func Names() []string { return slices.Sorted(maps.Keys(registry)) }
 
 // Describe returns a one-line description of a shipped task ("" if unknown).
 func Describe(name string) string { return registry[name].doc }
