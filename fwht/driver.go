@@ -29,9 +29,13 @@ type kern[T float] struct {
 	// Optional variants for transforms too large for the caches (see
 	// farMin), with the same arithmetic plus software prefetching: baseFar
 	// for base (the first touch of the data), r8Far for the radix-8 passes
-	// that join blocks of at least farJoin elements. nil: base and r8.
+	// that join blocks of at least farJoin elements, r16Far for the radix-16
+	// pass that finishes a leaf (called with cols = h, it prefetches the
+	// next 16h elements: the next leaf, which the depth-first order visits
+	// next). nil: base, r8 and r16.
 	baseFar func(x []T)
 	r8Far   func(x []T, h, cols int)
+	r16Far  func(x []T, h, cols int)
 }
 
 // Transforms of at least farMin elements (16 MiB of float32, half the L3 of
@@ -72,7 +76,11 @@ func rec[T float](x []T, k *kern[T], far bool) {
 		for h := 1 << k.baseLg; h < n; {
 			switch r := n / h; {
 			case r >= 16 && k.r16 != nil && h <= k.r16MaxH:
-				passes(x, k.r16, 16, h)
+				if far && k.r16Far != nil && n == 16*h {
+					k.r16Far(x, h, h)
+				} else {
+					passes(x, k.r16, 16, h)
+				}
 				h *= 16
 			case r >= 8:
 				passes(x, k.r8, 8, h)

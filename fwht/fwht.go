@@ -46,7 +46,8 @@
 // above a block by column strips. From 2^22 elements on (beyond half the
 // L3) the data streams from DRAM twice, once for the blocks and once for
 // the top radix-8 pass; there the AVX-512 kernels prefetch ahead (8 KiB in
-// the first in-register pass, 2 KiB per row in the joins of blocks of 8 MiB
+// the first in-register pass, the whole next 16 KiB block in the radix-16
+// pass that finishes a block, 2 KiB per row in the joins of blocks of 8 MiB
 // and more), with the same arithmetic.
 //
 // # CPU dispatch

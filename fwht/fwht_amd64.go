@@ -23,6 +23,9 @@ func r16AVX512(x *float32, h, cols int)
 func r8AVX512(x *float32, h, cols int)
 
 //go:noescape
+func r16AVX512Far(x *float32, h, cols int)
+
+//go:noescape
 func r8AVX512Far(x *float32, h, cols int)
 
 //go:noescape
@@ -54,6 +57,7 @@ var avx512Kern = kern[float32]{
 
 	baseFar: func(x []float32) { base1024Far(&x[0], len(x), &laneSigns[0]) },
 	r8Far:   func(x []float32, h, cols int) { _ = x[7*h+cols-1]; r8AVX512Far(&x[0], h, cols) },
+	r16Far:  func(x []float32, h, cols int) { _ = x[15*h+cols-1]; r16AVX512Far(&x[0], h, cols) },
 }
 
 var avx2Kern = kern[float32]{

@@ -465,3 +465,45 @@ r8zf_loop:
 r8zf_done:
 	VZEROUPPER
 	RET
+
+// PF1KR(r): prefetch the 1 KiB at (r) (16 lines).
+#define PF1KR(r) \
+	PREFETCHT0 0(r); PREFETCHT0 64(r); PREFETCHT0 128(r); PREFETCHT0 192(r) \
+	PREFETCHT0 256(r); PREFETCHT0 320(r); PREFETCHT0 384(r); PREFETCHT0 448(r) \
+	PREFETCHT0 512(r); PREFETCHT0 576(r); PREFETCHT0 640(r); PREFETCHT0 704(r) \
+	PREFETCHT0 768(r); PREFETCHT0 832(r); PREFETCHT0 896(r); PREFETCHT0 960(r)
+
+// func r16AVX512Far(x *float32, h, cols int)
+// r16AVX512 for the last pass of a leaf of a transform that streams from
+// DRAM: it also prefetches, 1 KiB per iteration, the memory after its 16
+// rows (with cols = h, exactly the next 16h elements: the next leaf), so
+// that DRAM keeps working while this leaf is finished in L1. Prefetches
+// past the end of x are harmless (PREFETCHT0 never faults).
+TEXT ·r16AVX512Far(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), AX
+	MOVQ h+8(FP), BX
+	MOVQ cols+16(FP), SI
+	SHLQ $2, BX
+	LEAQ (BX)(BX*2), DX
+	LEAQ (BX)(BX*4), R8
+	LEAQ (DX)(BX*4), R9
+	LEAQ (AX)(BX*8), CX
+	LEAQ (CX)(BX*8), R11
+	SHRQ $4, SI
+	JZ   r16zf_done
+	ONES(R10)
+
+r16zf_loop:
+	PF1KR(R11)
+	ROWS16(VMOVUPS, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	R16ZF
+	STROWS16(VMOVUPS, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z21, Z17, Z2, Z19, Z6, Z1, Z3, Z16, Z0)
+	ADDQ $64, AX
+	ADDQ $64, CX
+	ADDQ $1024, R11
+	DECQ SI
+	JNZ  r16zf_loop
+
+r16zf_done:
+	VZEROUPPER
+	RET
