@@ -20,11 +20,13 @@ func init() {
 // Fastfood and size-scaled lambdas (train's defaults: lambda_t =
 // sqrt(n_t/n_max), 10 epochs), a log grid from 100 to 100000 (2 per
 // decade), lrs 3e-3 and 1e-2 (around train's SAID default, measured in
-// EXPERIMENTS.md section 5; 1e-3 for --method did), one seed, bisection to
+// EXPERIMENTS.md section 5; 3e-4, 1e-3 and 3e-3 for --method did, which
+// has no per-tensor scales and collapses at large d with a fixed 1e-3:
+// EXPERIMENTS.md section 11), one seed, bisection to
 // a ratio of 1.5. About 4 minutes on two quiet cores (251 s, 19 runs; d90 =
 // 1000 at lr 1e-2, baseline dev 0.7960).
 var demoDefaults = sweepFlags{model: models.Default, task: "sentiment", method: "said", projector: "fastfood",
-	dMin: 100, dMax: 100000, perDecade: 2, saidLRs: "3e-3,1e-2", didLRs: "1e-3", baseLR: 5e-4, seeds: "1",
+	dMin: 100, dMax: 100000, perDecade: 2, saidLRs: "3e-3,1e-2", didLRs: "3e-4,1e-3,3e-3", baseLR: 5e-4, seeds: "1",
 	ratio: 1.5, maxBisect: 6, out: filepath.Join(os.TempDir(), "idim-demo-out"), fullEpochs: 3}
 
 // quickDemo overrides the defaults (not flags given explicitly) for CI:

@@ -19,10 +19,11 @@ func init() {
 }
 
 // studyDefaults are the demo's protocol (demoDefaults: train's epochs per
-// method, SAID lrs 3e-3 and 1e-2, one seed, bisection to a ratio of 1.5), so
-// a study's d90 for the default model equals the demo's.
+// method, SAID lrs 3e-3 and 1e-2, DID lrs 3e-4, 1e-3 and 3e-3, one seed,
+// bisection to a ratio of 1.5), so a study's d90 for the default model
+// equals the demo's.
 var studyDefaults = sweepFlags{model: models.Default, task: "sentiment", method: "said", projector: "fastfood",
-	dMin: 100, dMax: 100000, perDecade: 2, saidLRs: "3e-3,1e-2", didLRs: "1e-3", baseLR: 5e-4, seeds: "1",
+	dMin: 100, dMax: 100000, perDecade: 2, saidLRs: "3e-3,1e-2", didLRs: "3e-4,1e-3,3e-3", baseLR: 5e-4, seeds: "1",
 	ratio: 1.5, maxBisect: 6, fullEpochs: 3}
 
 var stepRE = regexp.MustCompile(`(\d+)\D*$`)

@@ -168,8 +168,9 @@ func TestSweepLRDefaults(t *testing.T) {
 		{sweepDefaults, []string{"--method", "did"}, []float64{3e-4, 1e-3, 3e-3}},
 		{sweepDefaults, []string{"--method", "SAID", "--lrs", "0.5"}, []float64{0.5}},
 		{demoDefaults, nil, []float64{3e-3, 1e-2}},
-		{demoDefaults, []string{"--method", "did"}, []float64{1e-3}},
+		{demoDefaults, []string{"--method", "did"}, []float64{3e-4, 1e-3, 3e-3}},
 		{studyDefaults, nil, []float64{3e-3, 1e-2}},
+		{studyDefaults, []string{"--method", "did"}, []float64{3e-4, 1e-3, 3e-3}},
 	} {
 		fs := flag.NewFlagSet("x", flag.ContinueOnError)
 		var f sweepFlags
