@@ -345,7 +345,7 @@ func Analyze(recs []Record, f Filter, fraction float64) Result {
 			}
 		}
 		if lo == 0 {
-			res.How = fmt.Sprintf("every d tried reached the threshold: d90 <= %d (the smallest d tried)", hi)
+			res.How = fmt.Sprintf("the smallest d tried already reached the threshold: d90 <= %d (a smaller --d-min would bracket it)", hi)
 		} else {
 			res.How = fmt.Sprintf("smallest d with mean dev >= threshold among %d evaluated d; bracket (%d, %d]", len(res.Points), lo, hi)
 		}

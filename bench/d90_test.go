@@ -2,6 +2,7 @@ package bench
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -113,6 +114,10 @@ func TestAggregateChoosesLRAndAverages(t *testing.T) {
 	// threshold 0.765: d=100 is above.
 	if !res.Found || res.D90 != 100 || res.Lo != 0 {
 		t.Errorf("d90 %d found %v lo %d", res.D90, res.Found, res.Lo)
+	}
+	// d = 200 failed, so the note must not claim that every d reached it.
+	if !strings.Contains(res.How, "smallest d tried already reached") || strings.Contains(res.How, "every d") {
+		t.Errorf("how %q", res.How)
 	}
 	// Complete filter: drop one run at d=100 and it no longer counts.
 	f.Seeds = []uint64{1, 2, 3}
