@@ -80,7 +80,9 @@ func StudyReport(dir, name string, rows []StudyRow) error {
 // d90Series groups found d90 values by a key (method/task) against x. A
 // sweep in which no d reached the threshold adds a point at the largest d
 // tried to a second series of the same key, "<key>: d90 above (largest d
-// tried)", so that the plot shows a lower bound instead of dropping it.
+// tried)", so that the plot shows a lower bound instead of dropping it;
+// one whose smallest d tried already reached it (d90 <= d-min) goes to
+// "<key>: d90 at most (smallest d tried)", an upper bound.
 func d90Series(rows []StudyRow, key func(StudyRow) string, x func(StudyRow) float64) []Series {
 	m := map[string]plotter.XYs{}
 	var keys []string
@@ -92,6 +94,8 @@ func d90Series(rows []StudyRow, key func(StudyRow) string, x func(StudyRow) floa
 	}
 	for _, r := range rows {
 		switch {
+		case r.Result.Found && r.Result.Lo == 0:
+			add(key(r)+": d90 at most (smallest d tried)", plotter.XY{X: x(r), Y: float64(r.Result.D90)})
 		case r.Result.Found:
 			add(key(r), plotter.XY{X: x(r), Y: float64(r.Result.D90)})
 		case r.Result.Hi > 0:
@@ -118,7 +122,11 @@ func studyPlot(dir, name string, rows []StudyRow) error {
 		if len(s) == 0 {
 			return nil
 		}
-		err = PlotLines("d90 against model size", "parameters", "d90", true, true, s, png, svg)
+		title := "d90 against model size"
+		if name == "did-vs-said" {
+			title = "d90 of DID and SAID against model size"
+		}
+		err = PlotLines(title, "parameters", "d90", true, true, s, png, svg)
 	case "pretraining":
 		s := d90Series(rows, func(r StudyRow) string { return r.Result.Task + " " + strings.ToUpper(r.Result.Method) },
 			func(r StudyRow) float64 { return float64(r.Step) })

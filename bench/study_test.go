@@ -62,17 +62,23 @@ func TestStudyReports(t *testing.T) {
 }
 
 // TestD90SeriesLowerBounds: a sweep without d90 is plotted at its largest d
-// in a series of its own, not dropped; sweeps without any d tried are.
+// in a series of its own, not dropped, and one whose smallest d already
+// reached the threshold in an upper-bound series; sweeps without any d
+// tried are dropped.
 func TestD90SeriesLowerBounds(t *testing.T) {
 	rows := []StudyRow{
 		{Step: 122, Result: Result{Task: "sentiment", Method: "said", Found: false, Hi: 100000}},
-		{Step: 1953, Result: Result{Task: "sentiment", Method: "said", Found: true, D90: 1000, Hi: 1000}},
-		{Step: 488, Result: Result{Task: "sentiment", Method: "said", Found: true, D90: 5623, Hi: 5623}},
+		{Step: 1953, Result: Result{Task: "sentiment", Method: "said", Found: true, D90: 1000, Lo: 750, Hi: 1000}},
+		{Step: 488, Result: Result{Task: "sentiment", Method: "said", Found: true, D90: 5623, Lo: 3162, Hi: 5623}},
 		{Step: 9, Result: Result{Task: "sentiment", Method: "said"}},
+		{Step: 3906, Result: Result{Task: "sentiment", Method: "said", Found: true, D90: 100, Lo: 0, Hi: 100}},
 	}
 	s := d90Series(rows, func(r StudyRow) string { return r.Result.Task }, func(r StudyRow) float64 { return float64(r.Step) })
-	if len(s) != 2 {
-		t.Fatalf("%d series, want 2: %+v", len(s), s)
+	if len(s) != 3 {
+		t.Fatalf("%d series, want 3: %+v", len(s), s)
+	}
+	if !strings.Contains(s[2].Name, "at most") || len(s[2].XY) != 1 || s[2].XY[0].X != 3906 || s[2].XY[0].Y != 100 {
+		t.Errorf("upper-bound series %+v", s[2])
 	}
 	if s[0].Name != "sentiment" || len(s[0].XY) != 2 || s[0].XY[0].X != 488 || s[0].XY[0].Y != 5623 || s[0].XY[1].Y != 1000 {
 		t.Errorf("found series %+v", s[0])
