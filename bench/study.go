@@ -144,7 +144,7 @@ func studyPlot(dir, name string, rows []StudyRow) error {
 				}
 			}
 			sort.Slice(xy, func(i, j int) bool { return xy[i].X < xy[j].X })
-			s = append(s, Series{Name: r.Label, XY: xy})
+			s = append(s, Series{Name: r.Label + " " + r.Result.Task + " " + strings.ToUpper(r.Result.Method), XY: xy})
 		}
 		err = PlotLines("train-test gap against sqrt(d/m)", "sqrt(d / m)", "train - test score", false, false, s, png, svg)
 		if err != nil && strings.Contains(err.Error(), "no data") {
