@@ -60,6 +60,10 @@ func TestProjectionPinned(t *testing.T) {
 	pins := map[Kind][2]uint64{
 		Dense:  {0x4bb0925621cbe0ee, 0xf9edd0f110cee82c},
 		Sparse: {0x2156c6a3a5b6784, 0xd3591aa844d3cc74},
+		// The Fastfood kinds: every recorded d90 and saved adapter uses them.
+		Fastfood:      {0x1df93f5a3fe941a, 0xac25657fa61fbe91},
+		FastfoodSplit: {0x4db2a034a59d445b, 0x4e4b4d6992520943},
+		FastfoodBlock: {0xb51aca23760ce229, 0xf5301e577f3bf0d8},
 	}
 	for kind, want := range pins {
 		d, n := 37, 1500
