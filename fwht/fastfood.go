@@ -8,6 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/idim-go/idim/internal/cpu"
+	"github.com/idim-go/idim/internal/hash"
 )
 
 // Fastfood is the random projection P from R^d to R^n used for
@@ -104,7 +105,7 @@ func NewFastfood(seed uint64, key string, d, n int) (*Fastfood, error) {
 	}
 	lg := bits.Len(uint(m - 1))
 	l := 1 << lg
-	base := mix64(seed ^ mix64(fnv64(key)^0x6a09e667f3bcc908))
+	base := mix64(seed ^ mix64(hash.FNV1a(key)^0x6a09e667f3bcc908))
 	f := &Fastfood{d: d, n: n, l: l, lg: lg}
 	f.bkey = mix64(base ^ 0xb5ad4eceda1ce2a9)
 	for r := range f.fk {
@@ -404,44 +405,26 @@ func (f *Fastfood) permuteRange(dst, src []float32, lo, hi int, transpose bool) 
 	}
 }
 
-// fnv64 is FNV-1a of s.
-func fnv64(s string) uint64 {
-	h := uint64(0xcbf29ce484222325)
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 0x100000001b3
-	}
-	return h
-}
-
-// mix64 is the splitmix64 finaliser, a bijective 64-bit hash.
+// mix64 is one full splitmix64 step: the counter advanced by the golden
+// gamma, then the finaliser (internal/hash), a bijective 64-bit hash.
 func mix64(z uint64) uint64 {
-	return fmix64(z + golden)
+	return hash.Mix64(z + golden)
 }
 
 const (
-	golden = 0x9e3779b97f4a7c15
-	mixM1  = 0xbf58476d1ce4e5b9
-	mixM2  = 0x94d049bb133111eb
+	golden = hash.Golden
 	// gVar is the variance of gOf over uniform 64-bit hashes:
 	// 4 Var(S) + 4 E[(S - 1020)(2 b - 1)] + 1 = 4 * 43690 + 2 + 1.
 	gVar = 174763
 )
 
-// fmix64 is splitmix64's output function (without the counter step).
-func fmix64(z uint64) uint64 {
-	z = (z ^ z>>30) * mixM1
-	z = (z ^ z>>27) * mixM2
-	return z ^ z>>31
-}
-
 // gOf is G's value, before the constant scale, for the counter z (G_k has
 // counter gz0 + k golden, i.e. it is the k-th splitmix64 output of its
-// stream): with h = fmix64(z), S the sum of h's 8 bytes and b its lowest
+// stream): with h = hash.Mix64(z), S the sum of h's 8 bytes and b its lowest
 // bit, gOf = 2 (S + b) - 2041, an odd integer in [-2041, 2041], returned
 // as float32 (exactly). See the package doc for the distribution.
 func gOf(z uint64) float32 {
-	h := fmix64(z)
+	h := hash.Mix64(z)
 	s := h&0x00ff00ff00ff00ff + h>>8&0x00ff00ff00ff00ff // 4 sums of 2 bytes
 	s = s * 0x0001000100010001 >> 48                    // S, at most 2040
 	return float32(int32(2*(s+h&1)) - 2041)

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/bits"
 	"unsafe"
+
+	"github.com/idim-go/idim/internal/hash"
 )
 
 // FastfoodBlock is a blocked Fastfood projection from R^d to R^n whose work
@@ -83,7 +85,7 @@ func NewFastfoodBlock(seed uint64, key string, d, n int) (*FastfoodBlock, error)
 	}
 	lg := max(bits.Len(uint(d-1)), fastfoodBlockLgMin)
 	l := 1 << lg
-	base := mix64(seed ^ mix64(fnv64(key)^0x452821e638d01377))
+	base := mix64(seed ^ mix64(hash.FNV1a(key)^0x452821e638d01377))
 	f := &FastfoodBlock{d: d, n: n, l: l, lg: lg, nb: (n + l - 1) / l}
 	f.bkey = mix64(base ^ 0xb5ad4eceda1ce2a9)
 	f.pkey = mix64(base ^ 0xbe5466cf34e90c6c)
@@ -208,7 +210,7 @@ func (f *FastfoodBlock) signWord(q uint64) uint64 {
 // blockKeys are block i's Feistel table offsets and G mask.
 func (f *FastfoodBlock) blockKeys(i int) (c0, c1, c2, m uint32) {
 	h1 := mix64(f.pkey ^ uint64(i)*0xd1b54a32d192ed03)
-	h2 := fmix64(h1 + golden)
+	h2 := hash.Mix64(h1 + golden)
 	return uint32(h1) & f.ma, uint32(h1>>32) & f.mb, uint32(h2) & f.ma, uint32(h2>>32) & uint32(f.l-1)
 }
 
