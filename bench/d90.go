@@ -64,6 +64,9 @@ type Result struct {
 	Lo  int    `json:"bracket_lo"`
 	Hi  int    `json:"bracket_hi"`
 	How string `json:"how"`
+	// Missing counts the runs of the grid a report-only sweep found not
+	// run yet (0: the sweep is complete as configured).
+	Missing int `json:"missing,omitempty"`
 	// D90Test is the mean test score of the runs at d90.
 	D90Test Score   `json:"d90_test"`
 	Points  []Point `json:"points"`

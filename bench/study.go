@@ -33,6 +33,13 @@ type StudyRow struct {
 }
 
 func d90Cell(r Result) string {
+	if r.Missing > 0 {
+		return d90Bracket(r) + fmt.Sprintf(" (partial: %d runs missing)", r.Missing)
+	}
+	return d90Bracket(r)
+}
+
+func d90Bracket(r Result) string {
 	switch {
 	case math.IsNaN(float64(r.Baseline)):
 		return "—"

@@ -64,6 +64,10 @@ type Config struct {
 	Resolution Resolution `json:"resolution"`
 	NoBisect   bool       `json:"no_bisect,omitempty"`
 	MaxBisect  int        `json:"max_bisect,omitempty"`
+	// ReportOnly runs nothing: the report is written from the runs that
+	// have finished (a grid point still missing a run is left out), and
+	// its How says how many runs of the grid are missing.
+	ReportOnly bool `json:"-"`
 
 	// Dir receives results.jsonl (or results.shard-I-of-N.jsonl), and
 	// the report (d90.json, table.md, plot.png, plot.svg).
@@ -304,10 +308,13 @@ func Sweep(ctx context.Context, r Runner, c Config) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+	if c.ReportOnly {
+		if _, err := os.Stat(ResultsFile(c.Dir, c.Shard)); err != nil {
+			return Result{}, fmt.Errorf("bench: report only: no results yet: %w", err)
+		}
+	} else if err := os.MkdirAll(c.Dir, 0o755); err != nil {
 		return Result{}, err
-	}
-	if b, err := json.MarshalIndent(c, "", "  "); err == nil {
+	} else if b, err := json.MarshalIndent(c, "", "  "); err == nil {
 		name := "sweep.json"
 		if c.Shard.N > 0 {
 			name = fmt.Sprintf("sweep.shard-%d-of-%d.json", c.Shard.I, c.Shard.N)
@@ -360,7 +367,7 @@ func Sweep(ctx context.Context, r Runner, c Config) (Result, error) {
 			}
 			return n
 		}
-		for res.Found && res.Lo > 0 && !c.Resolution.Done(res.Lo, res.Hi) && steps() < c.MaxBisect {
+		for !c.ReportOnly && res.Found && res.Lo > 0 && !c.Resolution.Done(res.Lo, res.Hi) && steps() < c.MaxBisect {
 			mid := Mid(res.Lo, res.Hi)
 			s.total += len(c.dSpecs(mid))
 			for _, sp := range c.dSpecs(mid) {
@@ -372,12 +379,19 @@ func Sweep(ctx context.Context, r Runner, c Config) (Result, error) {
 		}
 		s.endLine()
 		if res.Found && res.Lo > 0 {
-			if c.Resolution.Done(res.Lo, res.Hi) {
+			switch {
+			case c.Resolution.Done(res.Lo, res.Hi):
 				res.How = fmt.Sprintf("log grid of %d d, then bisection to %s: d90 in (%d, %d]", len(c.Grid), c.Resolution, res.Lo, res.Hi)
-			} else {
+			case c.ReportOnly && steps() < c.MaxBisect:
+				res.How = fmt.Sprintf("log grid of %d d, bisection to %s not finished (report only): d90 in (%d, %d]", len(c.Grid), c.Resolution, res.Lo, res.Hi)
+			default:
 				res.How = fmt.Sprintf("log grid of %d d, then %d bisection steps (limit reached before %s): d90 in (%d, %d]", len(c.Grid), c.MaxBisect, c.Resolution, res.Lo, res.Hi)
 			}
 		}
+	}
+	if s.missing > 0 {
+		res.Missing = s.missing
+		res.How += fmt.Sprintf(" (report only: %d runs of the grid not run yet)", s.missing)
 	}
 	setChance(&res, r)
 	if err := WriteReport(c.Dir, res); err != nil {
@@ -396,6 +410,8 @@ type sweeper struct {
 	done  int
 	ran   int
 	bar   bool
+	// missing counts the runs a ReportOnly sweep did not run.
+	missing int
 }
 
 func (s *sweeper) do(ctx context.Context, sp Spec, phase string) error {
@@ -403,6 +419,10 @@ func (s *sweeper) do(ctx context.Context, sp Spec, phase string) error {
 	key := Key(id, sp)
 	s.done++
 	if _, ok := s.st.Get(key); ok {
+		return nil
+	}
+	if s.c.ReportOnly {
+		s.missing++
 		return nil
 	}
 	if sp.Kind == KindBaseline {

@@ -580,3 +580,51 @@ func TestLRRef(t *testing.T) {
 		t.Errorf("unscaled sweep after a scaled one: d90 %d runs %d, before %d %d", again.D90, again.Runs, plain.D90, plain.Runs)
 	}
 }
+
+// TestReportOnly: a report-only sweep runs nothing, reports the finished
+// runs (an unfinished grid point left out, an unfinished bisection said
+// so) and refuses a directory without results.
+func TestReportOnly(t *testing.T) {
+	none := filepath.Join(t.TempDir(), "none")
+	c := testConfig(none)
+	c.ReportOnly = true
+	if _, err := Sweep(context.Background(), synth(), c); err == nil || !strings.Contains(err.Error(), "no results yet") {
+		t.Errorf("report only without results: err %v", err)
+	}
+	if exists(none) {
+		t.Error("report only created the directory")
+	}
+
+	dir := t.TempDir()
+	c = testConfig(dir)
+	c.MaxBisect = 1
+	part, err := Sweep(context.Background(), synth(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = testConfig(dir) // bisection allowed to go on, and one more grid point
+	c.Grid = append(c.Grid, 20000)
+	c.ReportOnly = true
+	s := synth()
+	res, err := Sweep(context.Background(), s, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Count.Load() != 0 {
+		t.Errorf("report only ran %d runs", s.Count.Load())
+	}
+	if res.Lo != part.Lo || res.Hi != part.Hi || len(res.Points) != len(part.Points) {
+		t.Errorf("report only: bracket (%d, %d] over %d points, the runs give (%d, %d] over %d", res.Lo, res.Hi, len(res.Points), part.Lo, part.Hi, len(part.Points))
+	}
+	for _, p := range res.Points {
+		if p.D == 20000 {
+			t.Errorf("grid point without runs reported: %+v", p)
+		}
+	}
+	if !strings.Contains(res.How, "not finished (report only)") || !strings.Contains(res.How, "4 runs of the grid not run yet") || res.Missing != 4 {
+		t.Errorf("how %q, missing %d", res.How, res.Missing)
+	}
+	if cell := d90Cell(res); !strings.Contains(cell, "partial: 4 runs missing") {
+		t.Errorf("study cell %q does not say the sweep is partial", cell)
+	}
+}

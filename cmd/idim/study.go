@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -107,6 +108,10 @@ flags (also every sweep flag):
 					return fmt.Errorf("study %s: %s/%s/%s: %w", name, m, t, meth, err)
 				}
 				res, err := sweepAndReport(ctx, r, c, progress)
+				if f.reportOnly && errors.Is(err, os.ErrNotExist) {
+					fmt.Fprintf(os.Stderr, "idim: study %s: %s has no results yet; left out of the report\n", name, g.out)
+					continue
+				}
 				if err != nil {
 					return fmt.Errorf("study %s: %w", name, err)
 				}

@@ -42,6 +42,7 @@ type sweepFlags struct {
 	evalEvery, patience       int
 	headSeed                  uint64
 	quiet, verbose, evalTrain bool
+	reportOnly                bool
 	tk                        taskFlags
 }
 
@@ -80,6 +81,7 @@ func (f *sweepFlags) register(fs *flag.FlagSet, d sweepFlags) {
 	fs.IntVar(&f.threads, "threads", 0, "worker threads (0: all cores)")
 	fs.Uint64Var(&f.headSeed, "head-seed", 1, "seed of the classifier head's initialisation (shared by every run)")
 	fs.BoolVar(&f.evalTrain, "eval-train", d.evalTrain, "also score the training split of every run (generalization gap)")
+	fs.BoolVar(&f.reportOnly, "report-only", false, "run nothing: write the report from the runs that have finished (a grid point still missing runs is left out)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress output")
 	fs.BoolVar(&f.verbose, "verbose", false, "show each run's own training progress")
 	f.tk.register(fs)
@@ -187,7 +189,7 @@ func (f *sweepFlags) setup(progress io.Writer) (*bench.TrainRunner, bench.Config
 func (f *sweepFlags) config(minD int, progress io.Writer) (bench.Config, error) {
 	c := bench.Config{Method: f.method, Projector: f.projector, MinD: minD, BaselineLR: f.baseLR, LRRef: f.lrRef, Fraction: f.fraction,
 		Resolution: bench.Resolution{Ratio: f.ratio, Abs: f.abs}, NoBisect: f.noBisect, MaxBisect: f.maxBisect,
-		Dir: f.out, Progress: progress, Log: os.Stderr}
+		ReportOnly: f.reportOnly, Dir: f.out, Progress: progress, Log: os.Stderr}
 	if f.abs > 0 {
 		c.Resolution.Ratio = 0
 	}
