@@ -108,7 +108,7 @@ flags (also every sweep flag):
 					return fmt.Errorf("study %s: %s/%s/%s: %w", name, m, t, meth, err)
 				}
 				res, err := sweepAndReport(ctx, r, c, progress)
-				if f.reportOnly && errors.Is(err, os.ErrNotExist) {
+				if f.reportOnly && (errors.Is(err, os.ErrNotExist) || err == nil && res.Runs == 0) {
 					fmt.Fprintf(os.Stderr, "idim: study %s: %s has no results yet; left out of the report\n", name, g.out)
 					continue
 				}
