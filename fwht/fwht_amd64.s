@@ -54,6 +54,15 @@
 	LEAQ (AX)(BX*4), CX \
 	SHRQ $shift, SI
 
+// R16_PROLOGUE is RADIX_PROLOGUE(4) for 16 rows: AX rows 0-7 and CX rows
+// 8-15 (h bytes apart in BX, 3h in DX, 5h in R8, 7h in R9), SI the count of
+// 16-float columns (the SHRQ's flags survive the LEAQs, for a JZ).
+#define R16_PROLOGUE \
+	RADIX_PROLOGUE(4) \
+	LEAQ (BX)(BX*4), R8 \
+	LEAQ (DX)(BX*4), R9 \
+	LEAQ (AX)(BX*8), CX
+
 // FMA-balanced butterfly: s = a + b on an adder and a = a - b*1 on an FMA
 // unit (b*1 is exact, so this is a - b rounded once, bit for bit VSUBPS),
 // so that the two halves of each butterfly go to different ports.
@@ -386,25 +395,22 @@ TEXT ·base1024Far(SB), NOSPLIT, $0-24
 	op r12, (CX)(BX*4); op r13, (CX)(R8*1); op r14, (CX)(DX*2); op r15, (CX)(R9*1)
 
 // func r16AVX512(x *float32, h, cols int)
+// R16_COLUMN transforms one 16-float column of the 16 rows and steps to
+// the next; ONES(R10) must have set Z31.
+#define R16_COLUMN \
+	ROWS16(VMOVUPS, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15) \
+	R16ZF \
+	STROWS16(VMOVUPS, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z21, Z17, Z2, Z19, Z6, Z1, Z3, Z16, Z0) \
+	ADDQ $64, AX \
+	ADDQ $64, CX
+
 TEXT ·r16AVX512(SB), NOSPLIT, $0-24
-	MOVQ x+0(FP), AX
-	MOVQ h+8(FP), BX
-	MOVQ cols+16(FP), SI
-	SHLQ $2, BX
-	LEAQ (BX)(BX*2), DX
-	LEAQ (BX)(BX*4), R8
-	LEAQ (DX)(BX*4), R9
-	LEAQ (AX)(BX*8), CX
-	SHRQ $4, SI
+	R16_PROLOGUE
 	JZ   r16z_done
 	ONES(R10)
 
 r16z_loop:
-	ROWS16(VMOVUPS, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
-	R16ZF
-	STROWS16(VMOVUPS, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z21, Z17, Z2, Z19, Z6, Z1, Z3, Z16, Z0)
-	ADDQ $64, AX
-	ADDQ $64, CX
+	R16_COLUMN
 	DECQ SI
 	JNZ  r16z_loop
 
@@ -480,26 +486,14 @@ r8zf_done:
 // that DRAM keeps working while this leaf is finished in L1. Prefetches
 // past the end of x are harmless (PREFETCHT0 never faults).
 TEXT ·r16AVX512Far(SB), NOSPLIT, $0-24
-	MOVQ x+0(FP), AX
-	MOVQ h+8(FP), BX
-	MOVQ cols+16(FP), SI
-	SHLQ $2, BX
-	LEAQ (BX)(BX*2), DX
-	LEAQ (BX)(BX*4), R8
-	LEAQ (DX)(BX*4), R9
-	LEAQ (AX)(BX*8), CX
+	R16_PROLOGUE
 	LEAQ (CX)(BX*8), R11
-	SHRQ $4, SI
 	JZ   r16zf_done
 	ONES(R10)
 
 r16zf_loop:
 	PF1KR(R11)
-	ROWS16(VMOVUPS, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
-	R16ZF
-	STROWS16(VMOVUPS, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z21, Z17, Z2, Z19, Z6, Z1, Z3, Z16, Z0)
-	ADDQ $64, AX
-	ADDQ $64, CX
+	R16_COLUMN
 	ADDQ $1024, R11
 	DECQ SI
 	JNZ  r16zf_loop
