@@ -309,17 +309,21 @@ func Sweep(ctx context.Context, r Runner, c Config) (Result, error) {
 		return Result{}, err
 	}
 	if c.ReportOnly {
+		// Nothing is created or rewritten but the report.
 		if _, err := os.Stat(ResultsFile(c.Dir, c.Shard)); err != nil {
 			return Result{}, fmt.Errorf("bench: report only: no results yet: %w", err)
 		}
-	} else if err := os.MkdirAll(c.Dir, 0o755); err != nil {
-		return Result{}, err
-	} else if b, err := json.MarshalIndent(c, "", "  "); err == nil {
-		name := "sweep.json"
-		if c.Shard.N > 0 {
-			name = fmt.Sprintf("sweep.shard-%d-of-%d.json", c.Shard.I, c.Shard.N)
+	} else {
+		if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+			return Result{}, err
 		}
-		_ = os.WriteFile(filepath.Join(c.Dir, name), append(b, '\n'), 0o644)
+		if b, err := json.MarshalIndent(c, "", "  "); err == nil {
+			name := "sweep.json"
+			if c.Shard.N > 0 {
+				name = fmt.Sprintf("sweep.shard-%d-of-%d.json", c.Shard.I, c.Shard.N)
+			}
+			_ = os.WriteFile(filepath.Join(c.Dir, name), append(b, '\n'), 0o644)
+		}
 	}
 	st, err := OpenStore(ResultsFile(c.Dir, c.Shard))
 	if err != nil {
