@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 
 	"github.com/idim-go/idim/internal/cpu"
 )
@@ -17,21 +18,6 @@ type command struct {
 	run           func(args []string) error
 }
 
-// errNotYet is returned by commands whose implementation has not landed; the
-// CLI says so plainly and exits non-zero instead of printing a fake result.
-type errNotYet struct{ what string }
-
-func (e errNotYet) Error() string {
-	return fmt.Sprintf("%s is not implemented yet in this build of idim (see the open issues); nothing was run", e.what)
-}
-
-func notYet(name, plan string) func([]string) error {
-	return func([]string) error {
-		fmt.Fprintf(os.Stderr, "idim %s will: %s\n", name, plan)
-		return errNotYet{"idim " + name}
-	}
-}
-
 // registry holds the subcommands; each command's file adds itself in init
 // with register, so commands can be added without touching this file.
 var registry []command
@@ -39,7 +25,7 @@ var registry []command
 func register(c command) { registry = append(registry, c) }
 
 // order fixes the listing order of the usage text; unlisted commands follow.
-var order = []string{"demo", "sweep", "study", "pretrain", "finetune", "eval", "tokenize", "train-tokenizer", "bench", "devices"}
+var order = []string{"demo", "sweep", "study", "pretrain", "finetune", "eval", "tokenize", "train-tokenizer", "devices"}
 
 func commands() []command {
 	var out []command
@@ -79,26 +65,62 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun `idim <command> --help` for the flags of one command.")
 }
 
-func main() {
-	if len(os.Args) < 2 {
+func main() { os.Exit(run(os.Args[1:])) }
+
+// run dispatches one command and returns the process's exit status. With
+// IDIM_CPUPROFILE=FILE set, the whole command runs under Go's CPU profiler
+// and the profile is written to FILE (read it with `go tool pprof`).
+func run(args []string) int {
+	if len(args) < 1 {
 		usage(os.Stderr)
-		os.Exit(2)
+		return 2
 	}
-	name := os.Args[1]
+	name := args[0]
 	if name == "help" || name == "-h" || name == "--help" {
 		usage(os.Stdout)
-		return
+		return 0
 	}
 	for _, c := range commands() {
-		if c.name == name {
-			if err := c.run(os.Args[2:]); err != nil {
-				fmt.Fprintln(os.Stderr, "idim:", err)
-				os.Exit(1)
-			}
-			return
+		if c.name != name {
+			continue
 		}
+		stop, err := startProfile(os.Getenv("IDIM_CPUPROFILE"))
+		if err == nil {
+			err = c.run(args[1:])
+			if perr := stop(); err == nil {
+				err = perr
+			}
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "idim:", err)
+			return 1
+		}
+		return 0
 	}
 	fmt.Fprintf(os.Stderr, "idim: unknown command %q\n\n", name)
 	usage(os.Stderr)
-	os.Exit(2)
+	return 2
+}
+
+// startProfile starts the CPU profiler writing to path ("" : no profile)
+// and returns the function that stops it and closes the file.
+func startProfile(path string) (stop func() error, err error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("IDIM_CPUPROFILE: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("IDIM_CPUPROFILE: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("IDIM_CPUPROFILE: writing %s: %w", path, err)
+		}
+		return nil
+	}, nil
 }
