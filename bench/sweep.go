@@ -64,6 +64,13 @@ type Config struct {
 	Resolution Resolution `json:"resolution"`
 	NoBisect   bool       `json:"no_bisect,omitempty"`
 	MaxBisect  int        `json:"max_bisect,omitempty"`
+	// StopAtReach ends the grid phase at the first d (ascending) whose
+	// score reaches the threshold. d90, its bracket and the bisection are
+	// the same as with the whole grid (d90 is the smallest d that reaches
+	// the threshold, and the bracket's lower end is the largest d below
+	// it), only the larger grid d are not run, so the report's curve
+	// stops at d90. Not with Shard, whose shares run independently.
+	StopAtReach bool `json:"stop_at_reach,omitempty"`
 	// ReportOnly runs nothing: the report is written from the runs that
 	// have finished (a grid point still missing a run is left out), and
 	// its How says how many runs of the grid are missing.
@@ -159,6 +166,9 @@ func (c Config) Resolved() (Config, error) {
 	}
 	if c.Dir == "" {
 		return c, fmt.Errorf("bench: no output directory")
+	}
+	if c.StopAtReach && c.Shard.N > 0 {
+		return c, fmt.Errorf("bench: stopping the grid at the first d that reaches the threshold needs the grid run in order: not with --shard %s", c.Shard)
 	}
 	if c.Log == nil {
 		c.Log = c.Progress
@@ -345,9 +355,26 @@ func Sweep(ctx context.Context, r Runner, c Config) (Result, error) {
 		}
 	}
 	s.total = len(todo)
-	for _, sp := range todo {
+	skipped := 0 // grid d above the first that reached (StopAtReach)
+	for i := 0; i < len(todo); i++ {
+		sp := todo[i]
 		if err := s.do(ctx, sp, "grid"); err != nil {
 			return Result{}, err
+		}
+		last := i == len(todo)-1 || todo[i+1].D != sp.D
+		if c.StopAtReach && sp.Kind == KindSubspace && last {
+			if a := Analyze(st.Records(), filter, c.Fraction); a.Found && a.Hi <= sp.D {
+				// Larger d with runs missing (a resumed whole grid has none).
+				notRun := map[int]bool{}
+				for _, rest := range todo[i+1:] {
+					if _, ok := st.Get(Key(r.Identity(rest), rest)); !ok {
+						notRun[rest.D] = true
+					}
+				}
+				skipped = len(notRun)
+				s.total -= len(todo) - 1 - i
+				break
+			}
 		}
 	}
 	s.endLine()
@@ -392,6 +419,9 @@ func Sweep(ctx context.Context, r Runner, c Config) (Result, error) {
 				res.How = fmt.Sprintf("log grid of %d d, then %d bisection steps (limit reached before %s): d90 in (%d, %d]", len(c.Grid), c.MaxBisect, c.Resolution, res.Lo, res.Hi)
 			}
 		}
+	}
+	if skipped > 0 {
+		res.How += fmt.Sprintf(" (grid stopped at the first d that reached the threshold: %d larger grid d not run)", skipped)
 	}
 	if s.missing > 0 {
 		res.Missing = s.missing

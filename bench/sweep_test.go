@@ -628,3 +628,72 @@ func TestReportOnly(t *testing.T) {
 		t.Errorf("study cell %q does not say the sweep is partial", cell)
 	}
 }
+
+// TestStopAtReach checks that ending the grid at the first d that reaches
+// the threshold gives the whole grid's d90 and bracket with fewer runs, that
+// no grid d above d90 is run, that a resumed stopped sweep and a stopped
+// sweep over a whole grid's results run nothing, and that --shard is
+// refused.
+func TestStopAtReach(t *testing.T) {
+	full := synth()
+	whole := t.TempDir()
+	want, err := Sweep(context.Background(), full, testConfig(whole))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	c := testConfig(dir)
+	c.StopAtReach = true
+	s := synth()
+	got, err := Sweep(context.Background(), s, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Found || got.D90 != want.D90 || got.Lo != want.Lo || got.Hi != want.Hi {
+		t.Fatalf("stopped grid: d90 %d in (%d, %d], whole grid: %d in (%d, %d]", got.D90, got.Lo, got.Hi, want.D90, want.Lo, want.Hi)
+	}
+	// The grid stops at its first d >= d90 (the curve is monotone but
+	// for noise far below the threshold's margin).
+	stop, above := 0, 0
+	for _, d := range c.Grid {
+		switch {
+		case d >= got.Hi && stop == 0:
+			stop = d
+		case stop != 0:
+			above++
+		}
+	}
+	if above == 0 {
+		t.Fatalf("test grid %v has no d above %d: nothing to skip", c.Grid, stop)
+	}
+	for _, p := range got.Points {
+		if p.D > stop {
+			t.Errorf("grid d %d above the stop %d (d90 %d) was run", p.D, stop, got.Hi)
+		}
+	}
+	// 2 lrs x 2 seeds per d.
+	if saved := full.Count.Load() - s.Count.Load(); saved != int64(4*above) {
+		t.Errorf("stopped grid ran %d runs, whole grid %d: saved %d, want %d", s.Count.Load(), full.Count.Load(), saved, 4*above)
+	}
+	if !strings.Contains(got.How, fmt.Sprintf("%d larger grid d not run", above)) {
+		t.Errorf("how %q does not say the grid was stopped", got.How)
+	}
+	for _, d := range []string{dir, whole} {
+		c.Dir = d
+		again := synth()
+		res, err := Sweep(context.Background(), again, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Count.Load() != 0 || res.D90 != want.D90 {
+			t.Errorf("%s: resumed stopped sweep ran %d runs, d90 %d (want 0, %d)", d, again.Count.Load(), res.D90, want.D90)
+		}
+		if d == whole && strings.Contains(res.How, "not run") {
+			t.Errorf("stopped sweep over a whole grid's results says %q", res.How)
+		}
+	}
+	c.Shard = Shard{I: 0, N: 2}
+	if _, err := Sweep(context.Background(), synth(), c); err == nil || !strings.Contains(err.Error(), "--shard") {
+		t.Errorf("stop at reach with a shard: err %v", err)
+	}
+}

@@ -34,7 +34,7 @@ type sweepFlags struct {
 	perDecade, baseLR         float64
 	fraction, ratio           float64
 	abs, maxBisect, lrRef     int
-	noBisect                  bool
+	noBisect, gridStop        bool
 	out, cache, shard         string
 	fullEpochs, subEpochs     float64
 	maxSteps, fullMaxSteps    int
@@ -67,6 +67,7 @@ func (f *sweepFlags) register(fs *flag.FlagSet, d sweepFlags) {
 	fs.IntVar(&f.abs, "abs", 0, "bisection stops when hi-lo <= abs (0: use --ratio)")
 	fs.IntVar(&f.maxBisect, "max-bisect", d.maxBisect, "at most this many bisection steps")
 	fs.BoolVar(&f.noBisect, "no-bisect", false, "stop after the grid")
+	fs.BoolVar(&f.gridStop, "grid-stop", false, "end the grid at the first d that reaches the threshold (same d90 and bracket, the larger grid d are not run; not with --shard)")
 	fs.StringVar(&f.out, "out", d.out, "output directory: results.jsonl, d90.json, table.md, plot.png, plot.svg")
 	fs.StringVar(&f.cache, "cache", "", "baseline cache directory (default: $IDIM_CACHE/baselines or the user cache dir; \"off\": none)")
 	fs.StringVar(&f.shard, "shard", "", "run one shard of the grid: I/N, auto or auto/N (JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID)")
@@ -188,7 +189,7 @@ func (f *sweepFlags) setup(progress io.Writer) (*bench.TrainRunner, bench.Config
 
 func (f *sweepFlags) config(minD int, progress io.Writer) (bench.Config, error) {
 	c := bench.Config{Method: f.method, Projector: f.projector, MinD: minD, BaselineLR: f.baseLR, LRRef: f.lrRef, Fraction: f.fraction,
-		Resolution: bench.Resolution{Ratio: f.ratio, Abs: f.abs}, NoBisect: f.noBisect, MaxBisect: f.maxBisect,
+		Resolution: bench.Resolution{Ratio: f.ratio, Abs: f.abs}, NoBisect: f.noBisect, MaxBisect: f.maxBisect, StopAtReach: f.gridStop,
 		ReportOnly: f.reportOnly, Dir: f.out, Progress: progress, Log: os.Stderr}
 	if f.abs > 0 {
 		c.Resolution.Ratio = 0
