@@ -185,6 +185,7 @@ func pearson(x, y []float64) float64 {
 // L <= L_hat + O(sqrt(d/m)) (Arora et al. 2018, as used in the paper);
 // and the correlation of the gap with sqrt(d/m) across the runs.
 func generalization(b *strings.Builder, rows []StudyRow) {
+	acrossSweeps(b, rows)
 	for _, r := range rows {
 		res := r.Result
 		m := res.TrainSize
@@ -209,6 +210,66 @@ func generalization(b *strings.Builder, rows []StudyRow) {
 		fmt.Fprintf(b, "\nPearson correlation of the gap with sqrt(d/m) over %d d: %s. The bound predicts the gap grows at most like sqrt(d/m); the constant is not estimated.\n\n",
 			len(xs), f4(Score(pearson(xs, ys))))
 	}
+}
+
+// acrossSweeps writes the paper's comparison: one row per sweep with its
+// d90, sqrt(d90/m) and the train-test gap of the runs at d90, and the rank
+// (Spearman) and linear (Pearson) correlations of that gap with
+// sqrt(d90/m) over the sweeps with a d90 (one whose smallest d already
+// reached the threshold counts at that d, an upper bound; one without a
+// d90 is listed but not counted).
+func acrossSweeps(b *strings.Builder, rows []StudyRow) {
+	b.WriteString("## Across sweeps: the gap at d90 against sqrt(d90/m)\n\n")
+	b.WriteString("| sweep | task | m | d90 (bracket] | sqrt(d90/m) | train at d90 | test at d90 | gap at d90 |\n|---|---|---:|---|---:|---:|---:|---:|\n")
+	var xs, ys []float64
+	for _, r := range rows {
+		res := r.Result
+		x, train, test := math.NaN(), Score(math.NaN()), Score(math.NaN())
+		if res.Found && res.TrainSize > 0 {
+			x = math.Sqrt(float64(res.D90) / float64(res.TrainSize))
+			for _, p := range res.Points {
+				if p.D == res.D90 {
+					train, test = p.Train, p.Test
+				}
+			}
+		}
+		gap := float64(train - test)
+		fmt.Fprintf(b, "| %s | %s | %d | %s | %s | %s | %s | %s |\n", r.Label, res.Task, res.TrainSize, d90Cell(res),
+			f4(Score(x)), f4(train), f4(test), f4(Score(gap)))
+		if !math.IsNaN(x) && !math.IsNaN(gap) {
+			xs, ys = append(xs, x), append(ys, gap)
+		}
+	}
+	fmt.Fprintf(b, "\nOver the %d sweeps with a d90, the gap at d90 against sqrt(d90/m): Spearman %s, Pearson %s "+
+		"(the paper finds that a lower d90 goes with a smaller gap: both positive).\n\n", len(xs), f4(Score(spearman(xs, ys))), f4(Score(pearson(xs, ys))))
+}
+
+// spearman is the rank correlation of x and y (ties share their mean
+// rank; NaN for fewer than 3 points).
+func spearman(x, y []float64) float64 {
+	return pearson(ranks(x), ranks(y))
+}
+
+// ranks returns the 1-based rank of each value, ties given the mean of
+// the ranks they span.
+func ranks(v []float64) []float64 {
+	idx := make([]int, len(v))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return v[idx[a]] < v[idx[b]] })
+	r := make([]float64, len(v))
+	for i := 0; i < len(idx); {
+		j := i
+		for j+1 < len(idx) && v[idx[j+1]] == v[idx[i]] {
+			j++
+		}
+		for k := i; k <= j; k++ {
+			r[idx[k]] = float64(i+j)/2 + 1
+		}
+		i = j + 1
+	}
+	return r
 }
 
 // ReadResult reads d90.json from a sweep directory.

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -51,7 +52,29 @@ func TestStudyReports(t *testing.T) {
 			if !strings.Contains(string(md), "| 0.0400 |") || !strings.Contains(string(md), "sqrt(d90/m)") || !strings.Contains(string(md), " d: —") {
 				t.Errorf("generalization table:\n%s", md)
 			}
+			// The summary has one row per sweep, with its d90 and the gap
+			// of its runs at d90; two sweeps are too few for a correlation.
+			for _, r := range rows {
+				row := fmt.Sprintf("| %s | %s | %d | %s | %.4f |", r.Label, r.Result.Task, r.Result.TrainSize, d90Cell(r.Result),
+					math.Sqrt(float64(r.Result.D90)/float64(r.Result.TrainSize)))
+				if !strings.Contains(string(md), row) {
+					t.Errorf("generalization summary lacks %q:\n%s", row, md)
+				}
+			}
+			if !strings.Contains(string(md), "Over the 2 sweeps with a d90, the gap at d90 against sqrt(d90/m): Spearman —") {
+				t.Errorf("generalization summary's correlation line:\n%s", md)
+			}
 		}
+	}
+	if p := spearman([]float64{1, 2, 3, 4}, []float64{1, 8, 27, 64}); math.Abs(p-1) > 1e-12 {
+		t.Errorf("spearman of a rising curve = %v", p)
+	}
+	if r := ranks([]float64{3, 1, 3, 2}); r[0] != 3.5 || r[1] != 1 || r[2] != 3.5 || r[3] != 2 {
+		t.Errorf("ranks with a tie = %v", r)
+	}
+	// Spearman of (1,2,3,4) with (1,3,2,4): 1 - 6*2/(4*15) = 0.8.
+	if p := spearman([]float64{1, 2, 3, 4}, []float64{1, 3, 2, 4}); math.Abs(p-0.8) > 1e-12 {
+		t.Errorf("spearman with one swap = %v, want 0.8", p)
 	}
 	if p := pearson([]float64{1, 2, 3, 4}, []float64{2, 4, 6, 8}); math.Abs(p-1) > 1e-12 {
 		t.Errorf("pearson of a line = %v", p)
