@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"gonum.org/v1/plot/plotter"
+
+	"github.com/idim-go/idim/data"
 )
 
 // Studies lists the paper's studies `idim study` runs.
@@ -244,32 +246,13 @@ func acrossSweeps(b *strings.Builder, rows []StudyRow) {
 		"(the paper finds that a lower d90 goes with a smaller gap: both positive).\n\n", len(xs), f4(Score(spearman(xs, ys))), f4(Score(pearson(xs, ys))))
 }
 
-// spearman is the rank correlation of x and y (ties share their mean
-// rank; NaN for fewer than 3 points).
+// spearman is data.Spearman (ties share their mean rank), NaN for fewer
+// than 3 points like pearson.
 func spearman(x, y []float64) float64 {
-	return pearson(ranks(x), ranks(y))
-}
-
-// ranks returns the 1-based rank of each value, ties given the mean of
-// the ranks they span.
-func ranks(v []float64) []float64 {
-	idx := make([]int, len(v))
-	for i := range idx {
-		idx[i] = i
+	if len(x) < 3 {
+		return math.NaN()
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return v[idx[a]] < v[idx[b]] })
-	r := make([]float64, len(v))
-	for i := 0; i < len(idx); {
-		j := i
-		for j+1 < len(idx) && v[idx[j+1]] == v[idx[i]] {
-			j++
-		}
-		for k := i; k <= j; k++ {
-			r[idx[k]] = float64(i+j)/2 + 1
-		}
-		i = j + 1
-	}
-	return r
+	return data.Spearman(x, y)
 }
 
 // ReadResult reads d90.json from a sweep directory.
