@@ -173,7 +173,10 @@ func PlotLines(title, xlabel, ylabel string, logX, logY bool, series []Series, p
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = logTicks{}
 	}
-	cols := []color.Color{colBlue, colRed, colGreen, colGrey, color.RGBA{R: 148, G: 103, B: 189, A: 255}}
+	// 8 colours and 5 glyphs: the first 40 series differ in one or both
+	// (with 5 of each, the sixth series looked like the first).
+	cols := []color.Color{colBlue, colRed, colGreen, colGrey, color.RGBA{R: 148, G: 103, B: 189, A: 255},
+		color.RGBA{R: 255, G: 127, B: 14, A: 255}, color.RGBA{R: 140, G: 86, B: 75, A: 255}, color.RGBA{R: 23, G: 190, B: 207, A: 255}}
 	n := 0
 	for i, s := range series {
 		if len(s.XY) == 0 {
