@@ -195,6 +195,23 @@ func PlotLines(title, xlabel, ylabel string, logX, logY bool, series []Series, p
 	if n == 0 {
 		return fmt.Errorf("bench: plot %q: no data", title)
 	}
+	padAxis(&p.X, logX)
+	padAxis(&p.Y, logY)
 	p.Add(plotter.NewGrid())
 	return save(p, paths...)
+}
+
+// padAxis widens an axis' data range a little, so that markers on the
+// smallest and largest values are drawn whole instead of cut by the frame
+// (a factor of 1.3 on a log axis, 5% of the range on a linear one).
+func padAxis(a *plot.Axis, log bool) {
+	if log {
+		a.Min, a.Max = a.Min/1.3, a.Max*1.3
+		return
+	}
+	w := 0.05 * (a.Max - a.Min)
+	if w == 0 {
+		w = 0.05 * math.Max(math.Abs(a.Max), 1)
+	}
+	a.Min, a.Max = a.Min-w, a.Max+w
 }

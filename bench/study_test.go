@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/plot"
 )
 
 // TestStudyReports builds every study's report from synthetic sweeps (two
@@ -108,5 +110,26 @@ func TestD90SeriesLowerBounds(t *testing.T) {
 	}
 	if !strings.Contains(s[1].Name, "above") || len(s[1].XY) != 1 || s[1].XY[0].X != 122 || s[1].XY[0].Y != 100000 {
 		t.Errorf("lower-bound series %+v", s[1])
+	}
+}
+
+// TestPadAxis: the summary plots' axes extend past the extreme points (a
+// factor on log axes, a fraction of the range on linear ones, and a
+// one-point axis still gets a width).
+func TestPadAxis(t *testing.T) {
+	a := plot.Axis{Min: 1e3, Max: 1e5}
+	padAxis(&a, true)
+	if math.Abs(a.Min-1e3/1.3) > 1e-9 || math.Abs(a.Max-1.3e5) > 1e-6 {
+		t.Errorf("log axis padded to [%g, %g]", a.Min, a.Max)
+	}
+	a = plot.Axis{Min: 0, Max: 2}
+	padAxis(&a, false)
+	if math.Abs(a.Min+0.1) > 1e-12 || math.Abs(a.Max-2.1) > 1e-12 {
+		t.Errorf("linear axis padded to [%g, %g]", a.Min, a.Max)
+	}
+	a = plot.Axis{Min: 0.5, Max: 0.5}
+	padAxis(&a, false)
+	if !(a.Min < 0.5 && a.Max > 0.5) {
+		t.Errorf("one-point axis padded to [%g, %g]", a.Min, a.Max)
 	}
 }
