@@ -210,7 +210,7 @@ func (f *FastfoodBlock) signWord(q uint64) uint64 {
 // blockKeys are block i's Feistel table offsets and G mask.
 func (f *FastfoodBlock) blockKeys(i int) (c0, c1, c2, m uint32) {
 	h1 := mix64(f.pkey ^ uint64(i)*0xd1b54a32d192ed03)
-	h2 := hash.Mix64(h1 + golden)
+	h2 := mix64(h1)
 	return uint32(h1) & f.ma, uint32(h1>>32) & f.mb, uint32(h2) & f.ma, uint32(h2>>32) & uint32(f.l-1)
 }
 
