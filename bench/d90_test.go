@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -74,6 +75,31 @@ func TestLogGrid(t *testing.T) {
 	}
 	if g := LogGrid(1, 3, 10); len(g) != 3 {
 		t.Errorf("LogGrid(1,3,10) = %v, want 1 2 3 deduplicated", g)
+	}
+}
+
+func TestLogGridFrom(t *testing.T) {
+	for _, c := range []struct {
+		lo, hi int
+		per    float64
+		minD   int
+		want   []int
+	}{
+		// idim-base's SAID (105 tensors): 106 stands in for 100, the rest
+		// are the decade grid's.
+		{100, 100000, 2, 106, []int{106, 316, 1000, 3162, 10000, 31623, 100000}},
+		// Below lo nothing changes.
+		{100, 100000, 2, 42, []int{100, 316, 1000, 3162, 10000, 31623, 100000}},
+		{100, 100000, 2, 100, []int{100, 316, 1000, 3162, 10000, 31623, 100000}},
+		// 46 is within half a step (10^(1/6) = 1.47x) of 42: no extra d.
+		{10, 1000, 3, 42, []int{46, 100, 215, 464, 1000}},
+		// 100 is not within half a step of 60: 60 is tried.
+		{10, 1000, 3, 60, []int{60, 100, 215, 464, 1000}},
+	} {
+		g := LogGridFrom(c.lo, c.hi, c.per, c.minD)
+		if fmt.Sprint(g) != fmt.Sprint(c.want) {
+			t.Errorf("LogGridFrom(%d, %d, %g, %d) = %v, want %v", c.lo, c.hi, c.per, c.minD, g, c.want)
+		}
 	}
 }
 

@@ -116,6 +116,33 @@ func LogGrid(lo, hi int, perDecade float64) []int {
 	return out
 }
 
+// LogGridFrom is LogGrid(lo, hi, perDecade) for a method whose smallest d
+// is minD (SAID's is its number of tensors plus one): the grid d below minD
+// are dropped and minD is tried in their place, unless the first d kept is
+// within half a grid step of it. The other d stay on LogGrid(lo, hi, ...),
+// so sweeps of models with different minD share their d (100, 316, 1000,
+// ... with two per decade) and their tables line up.
+func LogGridFrom(lo, hi int, perDecade float64, minD int) []int {
+	g := LogGrid(lo, hi, perDecade)
+	if len(g) == 0 || minD <= g[0] {
+		return g
+	}
+	if perDecade <= 0 {
+		perDecade = 3
+	}
+	halfStep := math.Pow(10, 0.5/perDecade)
+	var out []int
+	for _, d := range g {
+		if d >= minD {
+			out = append(out, d)
+		}
+	}
+	if len(out) == 0 || float64(out[0]) > float64(minD)*halfStep {
+		out = append([]int{minD}, out...)
+	}
+	return out
+}
+
 // Resolved returns c with defaults filled in, or an error naming a bad
 // field.
 func (c Config) Resolved() (Config, error) {

@@ -52,7 +52,7 @@ func (f *sweepFlags) register(fs *flag.FlagSet, d sweepFlags) {
 	fs.StringVar(&f.method, "method", d.method, "subspace method: did or said")
 	fs.StringVar(&f.projector, "projector", d.projector, "projection: fastfood (the paper's), fastfood-block (blocked Fastfood, several times cheaper on large models), fastfood-split, dense or sparse")
 	fs.StringVar(&f.grid, "grid", d.grid, "explicit comma-separated d of the grid (overrides --d-min/--d-max/--per-decade)")
-	fs.IntVar(&f.dMin, "d-min", d.dMin, "smallest d of the log grid (raised to what the method allows)")
+	fs.IntVar(&f.dMin, "d-min", d.dMin, "smallest d of the log grid (grid d below what the method allows give way to its smallest d)")
 	fs.IntVar(&f.dMax, "d-max", d.dMax, "largest d of the log grid")
 	fs.Float64Var(&f.perDecade, "per-decade", d.perDecade, "grid points per factor of 10")
 	fs.StringVar(&f.lambdaInit, "lambda-init", d.lambdaInit, "SAID's initial lambda_t: size (sqrt(n_t/n_max)) or one (empty: train's default, size)")
@@ -200,11 +200,10 @@ func (f *sweepFlags) config(minD int, progress io.Writer) (bench.Config, error) 
 			return c, err
 		}
 	} else {
-		lo := max(f.dMin, minD)
-		if lo > f.dMax {
+		if lo := max(f.dMin, minD); lo > f.dMax {
 			return c, fmt.Errorf("--d-max %d is below the smallest d %s allows (%d)", f.dMax, f.method, lo)
 		}
-		c.Grid = bench.LogGrid(lo, f.dMax, f.perDecade)
+		c.Grid = bench.LogGridFrom(f.dMin, f.dMax, f.perDecade, minD)
 	}
 	lrs := f.lrs
 	if lrs == "" {

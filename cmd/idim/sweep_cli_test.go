@@ -197,3 +197,30 @@ func TestStudyProtocolIsDemos(t *testing.T) {
 		t.Errorf("study defaults %+v\ndemo defaults  %+v", s, d)
 	}
 }
+
+// TestStudyGridKeepsDecades: a model whose SAID needs d > 100 (idim-base:
+// 105 tensors) gets the same grid d as the smaller models from 316 on, so
+// the study's tables compare them at equal d.
+func TestStudyGridKeepsDecades(t *testing.T) {
+	for _, c := range []struct {
+		minD int
+		want []int
+	}{
+		{42, []int{100, 316, 1000, 3162, 10000, 31623, 100000}},
+		{106, []int{106, 316, 1000, 3162, 10000, 31623, 100000}},
+	} {
+		fs := flag.NewFlagSet("x", flag.ContinueOnError)
+		var f sweepFlags
+		f.register(fs, studyDefaults)
+		if err := fs.Parse([]string{"--cache", "off", "--out", t.TempDir()}); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := f.config(c.minD, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(cfg.Grid, c.want) {
+			t.Errorf("min d %d: grid %v, want %v", c.minD, cfg.Grid, c.want)
+		}
+	}
+}
