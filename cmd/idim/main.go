@@ -59,8 +59,12 @@ func runDevices([]string) error {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "idim: fine-tune transformers in a random subspace and measure intrinsic dimension")
 	fmt.Fprintln(w, "\nusage: idim <command> [flags]\n\ncommands:")
+	width := 0
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		width = max(width, len(c.name))
+	}
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun `idim <command> --help` for the flags of one command.")
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -32,5 +33,27 @@ func TestCPUProfile(t *testing.T) {
 	}
 	if code := run([]string{"no-such-command"}); code != 2 {
 		t.Fatalf("unknown command: exit %d, want 2", code)
+	}
+}
+
+// TestUsageAligned: every command's summary starts in the same column,
+// also after the longest name (train-tokenizer).
+func TestUsageAligned(t *testing.T) {
+	var b bytes.Buffer
+	usage(&b)
+	col, n := -1, 0
+	for _, line := range strings.Split(b.String(), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || !strings.HasPrefix(line, "  ") {
+			continue
+		}
+		c := strings.Index(line[2+len(f[0]):], f[1]) + 2 + len(f[0])
+		if col >= 0 && c != col {
+			t.Errorf("summary of %s starts at column %d, want %d", f[0], c, col)
+		}
+		col, n = c, n+1
+	}
+	if n != len(commands()) {
+		t.Errorf("%d command lines in the usage, want %d", n, len(commands()))
 	}
 }
