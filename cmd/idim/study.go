@@ -123,7 +123,11 @@ flags (also every sweep flag):
 			}
 		}
 	}
-	fmt.Printf("\nstudy %s: %d sweeps; report in %s (study.md, study.json, study.png, study.svg)\n", name, len(rows), f.out)
+	noun := "sweeps"
+	if len(rows) == 1 {
+		noun = "sweep"
+	}
+	fmt.Printf("\nstudy %s: %d %s; report in %s (study.md, study.json, study.png, study.svg)\n", name, len(rows), noun, f.out)
 	return nil
 }
 
