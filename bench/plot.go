@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"fmt"
 	"image/color"
 	"math"
@@ -11,6 +12,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/recorder"
 )
 
 var (
@@ -41,10 +43,43 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 	return t
 }
 
-// save writes p to every path (the format from the extension).
-func save(p *plot.Plot, paths ...string) error {
+// The size of every plot bench draws.
+const (
+	plotW = 6 * vg.Inch
+	plotH = 4 * vg.Inch
+)
+
+// save writes p to every path (the format from the extension), each
+// atomically. legendRight > 0 widens the image by that much and draws the
+// legend there, beside the data area instead of over it.
+func save(p *plot.Plot, legendRight vg.Length, paths ...string) error {
 	for _, path := range paths {
-		if err := p.Save(6*vg.Inch, 4*vg.Inch, path); err != nil {
+		format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
+		c, err := draw.NewFormattedCanvas(plotW+legendRight, plotH, format)
+		if err != nil {
+			return fmt.Errorf("bench: plot %s: %w", filepath.Base(path), err)
+		}
+		dc := draw.New(c)
+		if legendRight > 0 {
+			leg := p.Legend
+			p.Legend = plot.NewLegend()
+			p.Draw(draw.Crop(dc, 0, -legendRight, 0, 0))
+			p.Legend = leg
+			leg.Top, leg.Left = true, true
+			// Level with the top of the data area, below the title.
+			top := vg.Length(0)
+			if p.Title.Text != "" {
+				top = p.Title.TextStyle.Rectangle(p.Title.Text).Size().Y + p.Title.Padding
+			}
+			leg.Draw(draw.Crop(dc, plotW, 0, 0, -top))
+		} else {
+			p.Draw(dc)
+		}
+		var b bytes.Buffer
+		if _, err := c.WriteTo(&b); err != nil {
+			return fmt.Errorf("bench: plot %s: %w", filepath.Base(path), err)
+		}
+		if err := writeFileAtomic(path, b.Bytes()); err != nil {
 			return fmt.Errorf("bench: plot %s: %w", filepath.Base(path), err)
 		}
 	}
@@ -149,7 +184,7 @@ func PlotSweep(r Result, paths ...string) error {
 		}
 	}
 	p.Add(plotter.NewGrid())
-	return save(p, paths...)
+	return save(p, 0, paths...)
 }
 
 // Series is one line of a summary plot.
@@ -198,7 +233,78 @@ func PlotLines(title, xlabel, ylabel string, logX, logY bool, series []Series, p
 	padAxis(&p.X, logX)
 	padAxis(&p.Y, logY)
 	p.Add(plotter.NewGrid())
-	return save(p, paths...)
+	var names []string
+	var lines []plotter.XYs
+	for _, s := range series {
+		if len(s.XY) > 0 {
+			names, lines = append(names, s.Name), append(lines, s.XY)
+		}
+	}
+	return save(p, placeLegend(p, names, lines), paths...)
+}
+
+// placeLegend puts p's legend (one entry per name) in the corner of the
+// data area where it hides the least of the series: a point under it
+// costs 8, each of 15 samples inside a line segment 1. Ties keep
+// the first of bottom-right (gonum's default here), top-right, top-left
+// and bottom-left. When every corner hides something, it returns the width
+// to add on the right for the legend to go beside the data (0 when a corner
+// is free). The axes' ranges must be final.
+func placeLegend(p *plot.Plot, names []string, series []plotter.XYs) (outside vg.Length) {
+	if len(names) == 0 {
+		return 0
+	}
+	c := p.DataCanvas(draw.NewCanvas(new(recorder.Canvas), plotW, plotH))
+	fx, fy := p.Transforms(&c)
+	sty := p.Legend.TextStyle
+	var w, entry vg.Length
+	for _, n := range names {
+		w = max(w, p.Legend.ThumbnailWidth+sty.Rectangle(" "+n).Max.X)
+		entry = max(entry, sty.Rectangle(n).Max.Y)
+	}
+	h := vg.Length(len(names))*entry + vg.Length(len(names)-1)*p.Legend.Padding
+	margin := vg.Points(4)                                                           // the glyphs' radius and the legend's offset from c
+	corners := [][2]bool{{false, false}, {true, false}, {true, true}, {false, true}} // {top, left}
+	best, bestCost := 0, math.Inf(1)
+	for k, tl := range corners {
+		r := vg.Rectangle{Min: vg.Point{X: c.Max.X - w, Y: c.Min.Y}, Max: vg.Point{X: c.Max.X, Y: c.Min.Y + h}}
+		if tl[0] {
+			r.Min.Y, r.Max.Y = c.Max.Y-h, c.Max.Y
+		}
+		if tl[1] {
+			r.Min.X, r.Max.X = c.Min.X, c.Min.X+w
+		}
+		in := func(x, y vg.Length) bool {
+			return x >= r.Min.X-margin && x <= r.Max.X+margin && y >= r.Min.Y-margin && y <= r.Max.Y+margin
+		}
+		cost := 0.0
+		for _, xy := range series {
+			for i, pt := range xy {
+				x, y := fx(pt.X), fy(pt.Y)
+				if in(x, y) {
+					cost += 8
+				}
+				if i == 0 {
+					continue
+				}
+				x0, y0 := fx(xy[i-1].X), fy(xy[i-1].Y)
+				for j := 1; j < 16; j++ {
+					t := vg.Length(j) / 16
+					if in(x0+t*(x-x0), y0+t*(y-y0)) {
+						cost++
+					}
+				}
+			}
+		}
+		if cost < bestCost {
+			best, bestCost = k, cost
+		}
+	}
+	p.Legend.Top, p.Legend.Left = corners[best][0], corners[best][1]
+	if bestCost > 0 {
+		return w + margin + vg.Points(8)
+	}
+	return 0
 }
 
 // padAxis widens an axis' data range a little, so that markers on the

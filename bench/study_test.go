@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // TestStudyReports builds every study's report from synthetic sweeps (two
@@ -131,5 +134,69 @@ func TestPadAxis(t *testing.T) {
 	padAxis(&a, false)
 	if !(a.Min < 0.5 && a.Max > 0.5) {
 		t.Errorf("one-point axis padded to [%g, %g]", a.Min, a.Max)
+	}
+}
+
+// TestPlaceLegend: the legend goes to the corner the points leave free, and
+// stays bottom-right when that corner is free.
+func TestPlaceLegend(t *testing.T) {
+	at := func(pts plotter.XYs) (top, left bool) {
+		p := plot.New()
+		l, err := plotter.NewLine(pts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Add(l)
+		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 10, 0, 10
+		placeLegend(p, []string{"a long legend entry", "another long legend entry"}, []plotter.XYs{pts})
+		return p.Legend.Top, p.Legend.Left
+	}
+	// A cloud in the lower half: the legend goes to the top right.
+	var low plotter.XYs
+	for x := 0.0; x <= 10; x++ {
+		low = append(low, plotter.XY{X: x, Y: 0.5})
+	}
+	if top, left := at(low); !top || left {
+		t.Errorf("points along the bottom: legend top=%v left=%v, want top right", top, left)
+	}
+	// Points along the right edge and the top: bottom-left is the free one.
+	edge := plotter.XYs{{X: 0, Y: 10}, {X: 5, Y: 10}, {X: 10, Y: 10}, {X: 10, Y: 5}, {X: 10, Y: 0}}
+	if top, left := at(edge); top || !left {
+		t.Errorf("points on the top and right edges: legend top=%v left=%v, want bottom left", top, left)
+	}
+	// A diagonal rising to the right leaves the bottom right free.
+	diag := plotter.XYs{{X: 0, Y: 0}, {X: 10, Y: 10}}
+	if top, left := at(diag); top || left {
+		t.Errorf("rising diagonal: legend top=%v left=%v, want bottom right", top, left)
+	}
+}
+
+// TestLegendBeside: with a point in every corner, PlotLines widens the
+// image and draws the legend beside the data; with a free corner the image
+// keeps its size.
+func TestLegendBeside(t *testing.T) {
+	width := func(pts plotter.XYs) int {
+		path := filepath.Join(t.TempDir(), "p.png")
+		if err := PlotLines("t", "x", "y", false, false, []Series{{Name: "a legend entry", XY: pts}}, path); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		cfg, err := png.DecodeConfig(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg.Width
+	}
+	free := width(plotter.XYs{{X: 0, Y: 0}, {X: 10, Y: 10}})
+	full := width(plotter.XYs{{X: 0, Y: 0}, {X: 0, Y: 10}, {X: 10, Y: 10}, {X: 10, Y: 0}})
+	if free != int(plotW.Dots(vgimg.DefaultDPI)) {
+		t.Errorf("a free corner: image %d px wide, want %v", free, plotW.Dots(vgimg.DefaultDPI))
+	}
+	if full <= free {
+		t.Errorf("points in every corner: image %d px wide, want wider than %d", full, free)
 	}
 }
