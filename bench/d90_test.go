@@ -151,3 +151,16 @@ func TestAggregateChoosesLRAndAverages(t *testing.T) {
 		t.Errorf("incomplete d counted: %+v", res.Points)
 	}
 }
+
+// TestNoSubspaceRunYet: a sweep with its baseline and no subspace run says
+// so, instead of "d90 > 0".
+func TestNoSubspaceRunYet(t *testing.T) {
+	f := Filter{Method: "said", Seeds: []uint64{1}, BaselineSeeds: []uint64{1}, Complete: true}
+	res := Analyze([]Record{rec(KindBaseline, 0, 1e-4, 1, 0.8, false)}, f, 0.9)
+	if line := res.D90Line(); !strings.Contains(line, "no subspace run has finished yet") || strings.Contains(line, "d90 >") {
+		t.Errorf("line %q", line)
+	}
+	if c := d90Cell(res); c != "—" {
+		t.Errorf("study cell %q, want —", c)
+	}
+}

@@ -31,6 +31,8 @@ func (r Result) d90Line() string {
 	switch {
 	case math.IsNaN(float64(r.Baseline)):
 		return "d90: no baseline yet"
+	case !r.Found && len(r.Points) == 0:
+		return fmt.Sprintf("d90: no subspace run has finished yet (baseline dev %.4f, threshold %.4f)", float64(r.Baseline), float64(r.Threshold))
 	case !r.Found:
 		return fmt.Sprintf("d90 > %d: no d tried reached %.0f%% of the baseline (dev %.4f, threshold %.4f)", r.Hi, 100*r.Fraction, float64(r.Baseline), float64(r.Threshold))
 	case r.Lo == 0:

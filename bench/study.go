@@ -43,7 +43,7 @@ func d90Cell(r Result) string {
 
 func d90Bracket(r Result) string {
 	switch {
-	case math.IsNaN(float64(r.Baseline)):
+	case math.IsNaN(float64(r.Baseline)), !r.Found && len(r.Points) == 0:
 		return "—"
 	case !r.Found:
 		return fmt.Sprintf("> %d", r.Hi)
