@@ -67,6 +67,9 @@ type Result struct {
 	// Missing counts the runs of the grid a report-only sweep found not
 	// run yet (0: the sweep is complete as configured).
 	Missing int `json:"missing,omitempty"`
+	// BisectUnfinished: a report-only sweep whose bisection has steps left
+	// (d90 is the bracket's upper end so far, not final).
+	BisectUnfinished bool `json:"bisect_unfinished,omitempty"`
 	// D90Test is the mean test score of the runs at d90.
 	D90Test Score   `json:"d90_test"`
 	Points  []Point `json:"points"`

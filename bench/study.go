@@ -35,8 +35,15 @@ type StudyRow struct {
 }
 
 func d90Cell(r Result) string {
+	var why []string
 	if r.Missing > 0 {
-		return d90Bracket(r) + fmt.Sprintf(" (partial: %d runs missing)", r.Missing)
+		why = append(why, fmt.Sprintf("%d runs missing", r.Missing))
+	}
+	if r.BisectUnfinished {
+		why = append(why, "bisection not finished")
+	}
+	if len(why) > 0 {
+		return d90Bracket(r) + " (partial: " + strings.Join(why, ", ") + ")"
 	}
 	return d90Bracket(r)
 }

@@ -442,6 +442,7 @@ func Sweep(ctx context.Context, r Runner, c Config) (Result, error) {
 				res.How = fmt.Sprintf("log grid of %d d, then bisection to %s: d90 in (%d, %d]", len(c.Grid), c.Resolution, res.Lo, res.Hi)
 			case c.ReportOnly && steps() < c.MaxBisect:
 				res.How = fmt.Sprintf("log grid of %d d, bisection to %s not finished (report only): d90 in (%d, %d]", len(c.Grid), c.Resolution, res.Lo, res.Hi)
+				res.BisectUnfinished = true
 			default:
 				res.How = fmt.Sprintf("log grid of %d d, then %d bisection steps (limit reached before %s): d90 in (%d, %d]", len(c.Grid), c.MaxBisect, c.Resolution, res.Lo, res.Hi)
 			}

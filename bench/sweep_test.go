@@ -624,7 +624,7 @@ func TestReportOnly(t *testing.T) {
 	if !strings.Contains(res.How, "not finished (report only)") || !strings.Contains(res.How, "4 runs of the grid not run yet") || res.Missing != 4 {
 		t.Errorf("how %q, missing %d", res.How, res.Missing)
 	}
-	if cell := d90Cell(res); !strings.Contains(cell, "partial: 4 runs missing") {
+	if cell := d90Cell(res); !strings.Contains(cell, "partial: 4 runs missing, bisection not finished") || !res.BisectUnfinished {
 		t.Errorf("study cell %q does not say the sweep is partial", cell)
 	}
 }
