@@ -212,7 +212,8 @@ func PlotLines(title, xlabel, ylabel string, logX, logY bool, series []Series, p
 	// (with 5 of each, the sixth series looked like the first).
 	cols := []color.Color{colBlue, colRed, colGreen, colGrey, color.RGBA{R: 148, G: 103, B: 189, A: 255},
 		color.RGBA{R: 255, G: 127, B: 14, A: 255}, color.RGBA{R: 140, G: 86, B: 75, A: 255}, color.RGBA{R: 23, G: 190, B: 207, A: 255}}
-	n := 0
+	var names []string // of the series drawn, for placeLegend
+	var lines []plotter.XYs
 	for i, s := range series {
 		if len(s.XY) == 0 {
 			continue
@@ -225,21 +226,14 @@ func PlotLines(title, xlabel, ylabel string, logX, logY bool, series []Series, p
 		sc.Shape = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.PlusGlyph{}, draw.CrossGlyph{}}[i%5]
 		p.Add(l, sc)
 		p.Legend.Add(s.Name, l, sc)
-		n++
+		names, lines = append(names, s.Name), append(lines, s.XY)
 	}
-	if n == 0 {
+	if len(names) == 0 {
 		return fmt.Errorf("bench: plot %q: no data", title)
 	}
 	padAxis(&p.X, logX)
 	padAxis(&p.Y, logY)
 	p.Add(plotter.NewGrid())
-	var names []string
-	var lines []plotter.XYs
-	for _, s := range series {
-		if len(s.XY) > 0 {
-			names, lines = append(names, s.Name), append(lines, s.XY)
-		}
-	}
 	return save(p, placeLegend(p, names, lines), paths...)
 }
 
