@@ -88,6 +88,8 @@ func save(p *plot.Plot, legendRight vg.Length, paths ...string) error {
 
 // PlotSweep draws dev score (mean ± sd over seeds) and test score against
 // d on a log axis, with the baseline, the threshold line and d90 marked.
+// The legend goes where it hides the least (placeLegend), beside the data
+// when every corner of it is crossed.
 func PlotSweep(r Result, paths ...string) error {
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("%s on %s: %s (%s)", r.Model, r.Task, strings.ToUpper(r.Method), r.Projector)
@@ -95,8 +97,6 @@ func PlotSweep(r Result, paths ...string) error {
 	p.Y.Label.Text = "score (mean over seeds)"
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = logTicks{}
-	p.Legend.Top = false
-	p.Legend.Left = false
 	p.Legend.Padding = vg.Points(2)
 
 	var dev, test plotter.XYs
@@ -117,6 +117,17 @@ func PlotSweep(r Result, paths ...string) error {
 			test = append(test, plotter.XY{X: x, Y: float64(pt.Test)})
 		}
 	}
+	if lo > hi { // no points: the lines still need an x range
+		lo, hi = 1, 10
+	}
+	// The horizontal lines span the padded range, which makes it the x
+	// axis' range: the end points are drawn whole, not cut by the frame.
+	pad := plot.Axis{Min: lo, Max: hi}
+	padAxis(&pad, true)
+	lo, hi = pad.Min, pad.Max
+
+	var names []string
+	var lines, points []plotter.XYs // what the legend should not hide
 	if len(dev) > 0 {
 		l, s, err := plotter.NewLinePoints(dev)
 		if err != nil {
@@ -125,6 +136,7 @@ func PlotSweep(r Result, paths ...string) error {
 		l.Color, s.Color = colBlue, colBlue
 		p.Add(l, s)
 		p.Legend.Add("dev", l, s)
+		names, lines = append(names, "dev"), append(lines, dev)
 		eb := &struct {
 			plotter.XYs
 			plotter.YErrors
@@ -144,24 +156,28 @@ func PlotSweep(r Result, paths ...string) error {
 		s.Shape = draw.PlusGlyph{}
 		p.Add(s)
 		p.Legend.Add("test", s)
+		names, points = append(names, "test"), append(points, test)
 	}
-	if lo == hi {
-		lo, hi = lo/2, hi*2
-	}
-	hline := func(y float64, c color.Color, dash bool, name string) {
-		if math.IsNaN(y) {
-			return
-		}
-		l, err := plotter.NewLine(plotter.XYs{{X: lo, Y: y}, {X: hi, Y: y}})
+	line := func(xy plotter.XYs, c color.Color, width vg.Length, dash bool, name string) {
+		l, err := plotter.NewLine(xy)
 		if err != nil {
 			return
 		}
 		l.Color = c
+		if width > 0 {
+			l.Width = width
+		}
 		if dash {
 			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 		}
 		p.Add(l)
 		p.Legend.Add(name, l)
+		names, lines = append(names, name), append(lines, xy)
+	}
+	hline := func(y float64, c color.Color, dash bool, name string) {
+		if !math.IsNaN(y) {
+			line(plotter.XYs{{X: lo, Y: y}, {X: hi, Y: y}}, c, 0, dash, name)
+		}
 	}
 	if !math.IsNaN(float64(r.Chance)) {
 		hline(float64(r.Chance), colGrey, true, fmt.Sprintf("majority class (%.3f)", float64(r.Chance)))
@@ -175,16 +191,11 @@ func PlotSweep(r Result, paths ...string) error {
 		}
 		ymin = math.Min(ymin, float64(r.Threshold))
 		ymax = math.Max(ymax, float64(r.Baseline))
-		l, err := plotter.NewLine(plotter.XYs{{X: float64(r.D90), Y: ymin}, {X: float64(r.D90), Y: ymax}})
-		if err == nil {
-			l.Color = colRed
-			l.Width = vg.Points(1.5)
-			p.Add(l)
-			p.Legend.Add(fmt.Sprintf("d90 = %d", r.D90), l)
-		}
+		line(plotter.XYs{{X: float64(r.D90), Y: ymin}, {X: float64(r.D90), Y: ymax}}, colRed, vg.Points(1.5), false, fmt.Sprintf("d90 = %d", r.D90))
 	}
+	padAxis(&p.Y, false)
 	p.Add(plotter.NewGrid())
-	return save(p, 0, paths...)
+	return save(p, placeLegend(p, names, lines, points), paths...)
 }
 
 // Series is one line of a summary plot.
@@ -234,17 +245,18 @@ func PlotLines(title, xlabel, ylabel string, logX, logY bool, series []Series, p
 	padAxis(&p.X, logX)
 	padAxis(&p.Y, logY)
 	p.Add(plotter.NewGrid())
-	return save(p, placeLegend(p, names, lines), paths...)
+	return save(p, placeLegend(p, names, lines, nil), paths...)
 }
 
 // placeLegend puts p's legend (one entry per name) in the corner of the
-// data area where it hides the least of the series: a point under it
-// costs 8, each of 15 samples inside a line segment 1. Ties keep
+// data area where it hides the least of the lines (polylines through their
+// points) and the points (glyphs alone): a point under it costs 8, each of
+// 15 samples inside a line segment 1. Ties keep
 // the first of bottom-right (gonum's default here), top-right, top-left
 // and bottom-left. When every corner hides something, it returns the width
 // to add on the right for the legend to go beside the data (0 when a corner
 // is free). The axes' ranges must be final.
-func placeLegend(p *plot.Plot, names []string, series []plotter.XYs) (outside vg.Length) {
+func placeLegend(p *plot.Plot, names []string, lines, points []plotter.XYs) (outside vg.Length) {
 	if len(names) == 0 {
 		return 0
 	}
@@ -272,7 +284,14 @@ func placeLegend(p *plot.Plot, names []string, series []plotter.XYs) (outside vg
 			return x >= r.Min.X-margin && x <= r.Max.X+margin && y >= r.Min.Y-margin && y <= r.Max.Y+margin
 		}
 		cost := 0.0
-		for _, xy := range series {
+		for _, xy := range points {
+			for _, pt := range xy {
+				if in(fx(pt.X), fy(pt.Y)) {
+					cost += 8
+				}
+			}
+		}
+		for _, xy := range lines {
 			for i, pt := range xy {
 				x, y := fx(pt.X), fy(pt.Y)
 				if in(x, y) {

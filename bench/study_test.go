@@ -148,7 +148,7 @@ func TestPlaceLegend(t *testing.T) {
 		}
 		p.Add(l)
 		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 10, 0, 10
-		placeLegend(p, []string{"a long legend entry", "another long legend entry"}, []plotter.XYs{pts})
+		placeLegend(p, []string{"a long legend entry", "another long legend entry"}, []plotter.XYs{pts}, nil)
 		return p.Legend.Top, p.Legend.Left
 	}
 	// A cloud in the lower half: the legend goes to the top right.
@@ -163,6 +163,13 @@ func TestPlaceLegend(t *testing.T) {
 	edge := plotter.XYs{{X: 0, Y: 10}, {X: 5, Y: 10}, {X: 10, Y: 10}, {X: 10, Y: 5}, {X: 10, Y: 0}}
 	if top, left := at(edge); top || !left {
 		t.Errorf("points on the top and right edges: legend top=%v left=%v, want bottom left", top, left)
+	}
+	// A lone point (a glyph, no line) in the bottom right moves it too.
+	p := plot.New()
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 10, 0, 10
+	placeLegend(p, []string{"a long legend entry"}, nil, []plotter.XYs{{{X: 10, Y: 0}}})
+	if !p.Legend.Top && !p.Legend.Left {
+		t.Errorf("a point in the bottom right: the legend stays over it")
 	}
 	// A diagonal rising to the right leaves the bottom right free.
 	diag := plotter.XYs{{X: 0, Y: 0}, {X: 10, Y: 10}}
