@@ -198,10 +198,12 @@ func PlotSweep(r Result, paths ...string) error {
 	return save(p, placeLegend(p, names, lines, points), paths...)
 }
 
-// Series is one line of a summary plot.
+// Series is one line of a summary plot, or with Points its glyphs alone
+// (bounds, which a line would present as values between them).
 type Series struct {
-	Name string
-	XY   plotter.XYs
+	Name   string
+	XY     plotter.XYs
+	Points bool
 }
 
 // PlotLines draws series on a common plot (log x and/or log y when asked)
@@ -224,7 +226,7 @@ func PlotLines(title, xlabel, ylabel string, logX, logY bool, series []Series, p
 	cols := []color.Color{colBlue, colRed, colGreen, colGrey, color.RGBA{R: 148, G: 103, B: 189, A: 255},
 		color.RGBA{R: 255, G: 127, B: 14, A: 255}, color.RGBA{R: 140, G: 86, B: 75, A: 255}, color.RGBA{R: 23, G: 190, B: 207, A: 255}}
 	var names []string // of the series drawn, for placeLegend
-	var lines []plotter.XYs
+	var lines, points []plotter.XYs
 	for i, s := range series {
 		if len(s.XY) == 0 {
 			continue
@@ -235,9 +237,16 @@ func PlotLines(title, xlabel, ylabel string, logX, logY bool, series []Series, p
 		}
 		l.Color, sc.Color = cols[i%len(cols)], cols[i%len(cols)]
 		sc.Shape = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.PlusGlyph{}, draw.CrossGlyph{}}[i%5]
+		names = append(names, s.Name)
+		if s.Points {
+			p.Add(sc)
+			p.Legend.Add(s.Name, sc)
+			points = append(points, s.XY)
+			continue
+		}
 		p.Add(l, sc)
 		p.Legend.Add(s.Name, l, sc)
-		names, lines = append(names, s.Name), append(lines, s.XY)
+		lines = append(lines, s.XY)
 	}
 	if len(names) == 0 {
 		return fmt.Errorf("bench: plot %q: no data", title)
@@ -245,7 +254,7 @@ func PlotLines(title, xlabel, ylabel string, logX, logY bool, series []Series, p
 	padAxis(&p.X, logX)
 	padAxis(&p.Y, logY)
 	p.Add(plotter.NewGrid())
-	return save(p, placeLegend(p, names, lines, nil), paths...)
+	return save(p, placeLegend(p, names, lines, points), paths...)
 }
 
 // placeLegend puts p's legend (one entry per name) in the corner of the

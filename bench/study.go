@@ -98,32 +98,34 @@ func StudyReport(dir, name string, rows []StudyRow) error {
 // tried to a second series of the same key, "<key>: d90 above (largest d
 // tried)", so that the plot shows a lower bound instead of dropping it;
 // one whose smallest d tried already reached it (d90 <= d-min) goes to
-// "<key>: d90 at most (smallest d tried)", an upper bound.
+// "<key>: d90 at most (smallest d tried)", an upper bound. Bounds are
+// drawn as points: a line between two would stand for the sizes between.
 func d90Series(rows []StudyRow, key func(StudyRow) string, x func(StudyRow) float64) []Series {
-	m := map[string]plotter.XYs{}
+	m := map[string]*Series{}
 	var keys []string
-	add := func(k string, p plotter.XY) {
+	add := func(k string, bound bool, p plotter.XY) {
 		if _, ok := m[k]; !ok {
 			keys = append(keys, k)
+			m[k] = &Series{Name: k, Points: bound}
 		}
-		m[k] = append(m[k], p)
+		m[k].XY = append(m[k].XY, p)
 	}
 	for _, r := range rows {
 		switch {
 		case r.Result.Found && r.Result.Lo == 0:
-			add(key(r)+": d90 at most (smallest d tried)", plotter.XY{X: x(r), Y: float64(r.Result.D90)})
+			add(key(r)+": d90 at most (smallest d tried)", true, plotter.XY{X: x(r), Y: float64(r.Result.D90)})
 		case r.Result.Found:
-			add(key(r), plotter.XY{X: x(r), Y: float64(r.Result.D90)})
+			add(key(r), false, plotter.XY{X: x(r), Y: float64(r.Result.D90)})
 		case r.Result.Hi > 0:
-			add(key(r)+": d90 above (largest d tried)", plotter.XY{X: x(r), Y: float64(r.Result.Hi)})
+			add(key(r)+": d90 above (largest d tried)", true, plotter.XY{X: x(r), Y: float64(r.Result.Hi)})
 		}
 	}
 	sort.Strings(keys)
 	var out []Series
 	for _, k := range keys {
-		xy := m[k]
+		xy := m[k].XY
 		sort.Slice(xy, func(i, j int) bool { return xy[i].X < xy[j].X })
-		out = append(out, Series{Name: k, XY: xy})
+		out = append(out, *m[k])
 	}
 	return out
 }

@@ -114,6 +114,10 @@ func TestD90SeriesLowerBounds(t *testing.T) {
 	if !strings.Contains(s[1].Name, "above") || len(s[1].XY) != 1 || s[1].XY[0].X != 122 || s[1].XY[0].Y != 100000 {
 		t.Errorf("lower-bound series %+v", s[1])
 	}
+	// Bounds are drawn as points, found d90s as a line.
+	if s[0].Points || !s[1].Points || !s[2].Points {
+		t.Errorf("points only: found %v, lower bound %v, upper bound %v; want false, true, true", s[0].Points, s[1].Points, s[2].Points)
+	}
 }
 
 // TestPadAxis: the summary plots' axes extend past the extreme points (a
