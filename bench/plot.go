@@ -293,20 +293,13 @@ func placeLegend(p *plot.Plot, names []string, lines, points []plotter.XYs) (out
 			return x >= r.Min.X-margin && x <= r.Max.X+margin && y >= r.Min.Y-margin && y <= r.Max.Y+margin
 		}
 		cost := 0.0
-		for _, xy := range points {
-			for _, pt := range xy {
-				if in(fx(pt.X), fy(pt.Y)) {
-					cost += 8
-				}
-			}
-		}
-		for _, xy := range lines {
+		for k, xy := range append(lines[:len(lines):len(lines)], points...) {
 			for i, pt := range xy {
 				x, y := fx(pt.X), fy(pt.Y)
 				if in(x, y) {
 					cost += 8
 				}
-				if i == 0 {
+				if i == 0 || k >= len(lines) { // no segment into a point of points
 					continue
 				}
 				x0, y0 := fx(xy[i-1].X), fy(xy[i-1].Y)
