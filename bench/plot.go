@@ -280,6 +280,7 @@ func placeLegend(p *plot.Plot, names []string, lines, points []plotter.XYs) (out
 	h := vg.Length(len(names))*entry + vg.Length(len(names)-1)*p.Legend.Padding
 	margin := vg.Points(4)                                                           // the glyphs' radius and the legend's offset from c
 	corners := [][2]bool{{false, false}, {true, false}, {true, true}, {false, true}} // {top, left}
+	all := append(lines[:len(lines):len(lines)], points...)                          // lines first: segments only for them
 	best, bestCost := 0, math.Inf(1)
 	for k, tl := range corners {
 		r := vg.Rectangle{Min: vg.Point{X: c.Max.X - w, Y: c.Min.Y}, Max: vg.Point{X: c.Max.X, Y: c.Min.Y + h}}
@@ -293,13 +294,13 @@ func placeLegend(p *plot.Plot, names []string, lines, points []plotter.XYs) (out
 			return x >= r.Min.X-margin && x <= r.Max.X+margin && y >= r.Min.Y-margin && y <= r.Max.Y+margin
 		}
 		cost := 0.0
-		for k, xy := range append(lines[:len(lines):len(lines)], points...) {
+		for si, xy := range all {
 			for i, pt := range xy {
 				x, y := fx(pt.X), fy(pt.Y)
 				if in(x, y) {
 					cost += 8
 				}
-				if i == 0 || k >= len(lines) { // no segment into a point of points
+				if i == 0 || si >= len(lines) { // no segment into a point of points
 					continue
 				}
 				x0, y0 := fx(xy[i-1].X), fy(xy[i-1].Y)
